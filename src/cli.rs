@@ -1,0 +1,226 @@
+//! Command-line flags, and their translation into the library's [`Config`]
+//! (flags and environment are read here and nowhere else).
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use linkrot::check::ProxyConfig;
+use linkrot::extract::Format;
+use linkrot::source::SourceConfig;
+use linkrot::{CheckConfig, Config};
+use std::ops::RangeInclusive;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Link health checker and archiver for a newsletter's archive of issues.
+#[derive(Debug, Parser)]
+#[command(version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Extract every link, check each distinct URL, record it all, report.
+    Check(CheckArgs),
+    /// List every extracted link (no network, no database).
+    Links(LinksArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Files and directories to read (.md, .markdown, .html, .htm, .txt); `-` reads stdin.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// Skip paths matching this glob (repeatable), e.g. 'drafts/**'.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude_path: Vec<String>,
+    /// Format of stdin.
+    #[arg(long, value_name = "FORMAT", default_value = "markdown", value_parser = parse_format)]
+    pub stdin_format: Format,
+}
+
+impl InputArgs {
+    fn sources(&self) -> SourceConfig {
+        SourceConfig {
+            inputs: self.paths.clone(),
+            exclude_paths: self.exclude_path.clone(),
+            stdin_format: self.stdin_format,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Compiler-style lines for failing links, then a summary.
+    Terminal,
+    /// The JSON report (see the README).
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LinksFormat {
+    /// `path:line:column url`
+    Text,
+    /// A JSON array of links with their positions.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct LinksArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: LinksFormat,
+}
+
+impl LinksArgs {
+    pub fn sources(&self) -> SourceConfig {
+        self.input.sources()
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// SQLite database holding runs, checks and history.
+    #[arg(long, value_name = "PATH", default_value = linkrot::DEFAULT_DB, env = "LINKROT_DB")]
+    pub db: PathBuf,
+    /// Report format.
+    #[arg(long, value_enum, default_value = "terminal")]
+    pub format: ReportFormat,
+    /// Write the report here instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Also list redirected links in the terminal report.
+    #[arg(long)]
+    pub show_redirects: bool,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+
+    /// Requests in flight at once, over all hosts.
+    #[arg(long, value_name = "N", default_value_t = CheckConfig::default().max_concurrency)]
+    pub max_concurrency: usize,
+    /// Requests in flight at once to one host (the adaptive limit never exceeds it).
+    #[arg(long, value_name = "N", default_value_t = CheckConfig::default().max_per_host)]
+    pub max_per_host: usize,
+    /// Whole-request timeout, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = CheckConfig::default().timeout.as_secs_f64())]
+    pub timeout: f64,
+    /// Connect (and TLS handshake) timeout, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = CheckConfig::default().connect_timeout.as_secs_f64())]
+    pub connect_timeout: f64,
+    /// Extra tries for transient failures (resets, 429, 502, 503, 504).
+    #[arg(long, value_name = "N", default_value_t = CheckConfig::default().retries)]
+    pub retries: u32,
+    /// Extra tries after a timeout.
+    #[arg(long, value_name = "N", default_value_t = CheckConfig::default().timeout_retries)]
+    pub timeout_retries: u32,
+    /// Longest Retry-After honoured, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = CheckConfig::default().max_retry_after.as_secs_f64())]
+    pub max_retry_after: f64,
+    /// Redirect hops followed before giving up.
+    #[arg(long, value_name = "N", default_value_t = CheckConfig::default().max_redirects)]
+    pub max_redirects: usize,
+    /// Statuses that count as alive: codes and ranges, e.g. '200..=299,403'.
+    #[arg(long, value_name = "LIST", default_value = "200..=299", value_parser = parse_accept)]
+    pub accept: Vec<RangeInclusive<u16>>,
+    /// Only check URLs matching this regex (repeatable).
+    #[arg(long, value_name = "REGEX")]
+    pub include: Vec<String>,
+    /// Do not check URLs matching this regex (repeatable); reported as excluded.
+    #[arg(long, value_name = "REGEX")]
+    pub exclude: Vec<String>,
+    /// User-Agent header.
+    #[arg(long, value_name = "UA", default_value = linkrot::check::DEFAULT_USER_AGENT)]
+    pub user_agent: String,
+    /// Proxy for every URL (overrides http_proxy / https_proxy).
+    #[arg(long, value_name = "URL")]
+    pub proxy: Option<String>,
+    /// Hosts reached without the proxy (overrides no_proxy).
+    #[arg(long, value_name = "LIST")]
+    pub no_proxy: Option<String>,
+    /// Extra CA certificate file (PEM) to trust (repeatable); SSL_CERT_FILE is added too.
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Vec<PathBuf>,
+}
+
+fn parse_format(s: &str) -> Result<Format, String> {
+    Format::parse(s).ok_or_else(|| format!("unknown format '{s}'; expected markdown, html or text"))
+}
+
+fn parse_accept(s: &str) -> Result<RangeInclusive<u16>, String> {
+    let s = s.trim();
+    let code = |v: &str| {
+        v.trim()
+            .parse::<u16>()
+            .map_err(|_| format!("'{v}' is not an HTTP status"))
+    };
+    match s.split_once("..") {
+        Some((a, b)) => Ok(code(a)?..=code(b.trim_start_matches('='))?),
+        None => {
+            let c = code(s)?;
+            Ok(c..=c)
+        }
+    }
+}
+
+fn env(names: &[&str]) -> Option<String> {
+    names
+        .iter()
+        .find_map(|n| std::env::var(n).ok())
+        .filter(|v| !v.trim().is_empty())
+}
+
+fn secs(v: f64) -> Duration {
+    Duration::try_from_secs_f64(v).unwrap_or(Duration::from_secs(1))
+}
+
+impl CheckArgs {
+    /// The run's configuration: these flags over the environment over the defaults.
+    pub fn config(&self) -> Config {
+        let mut ca_files = self.ca_cert.clone();
+        if let Some(f) = env(&["SSL_CERT_FILE"]) {
+            ca_files.push(PathBuf::from(f));
+        }
+        let proxy = ProxyConfig {
+            http: self
+                .proxy
+                .clone()
+                .or_else(|| env(&["http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"])),
+            https: self
+                .proxy
+                .clone()
+                .or_else(|| env(&["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"])),
+            no_proxy: self
+                .no_proxy
+                .clone()
+                .or_else(|| env(&["no_proxy", "NO_PROXY"])),
+        };
+        let defaults = CheckConfig::default();
+        Config {
+            sources: self.input.sources(),
+            db_path: self.db.clone(),
+            check: CheckConfig {
+                max_concurrency: self.max_concurrency.max(1),
+                max_per_host: self.max_per_host.max(1),
+                initial_per_host: defaults.initial_per_host.min(self.max_per_host.max(1)),
+                timeout: secs(self.timeout),
+                connect_timeout: secs(self.connect_timeout),
+                retries: self.retries,
+                timeout_retries: self.timeout_retries,
+                max_retry_after: secs(self.max_retry_after),
+                max_redirects: self.max_redirects,
+                user_agent: self.user_agent.clone(),
+                accept: self.accept.clone(),
+                include: self.include.clone(),
+                exclude: self.exclude.clone(),
+                proxy,
+                ca_files,
+                ..defaults
+            },
+        }
+    }
+}

@@ -1,0 +1,69 @@
+//! The terminal report: a summary and one compiler-style line per failing
+//! occurrence (`path:line:column: broken (404) url`), which editors and CI
+//! log viewers turn into links.
+
+use super::Report;
+use crate::check::Status;
+use crate::extract::Link;
+use crate::store::LinkRecord;
+use std::io::Write;
+
+/// What the terminal report shows.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TerminalOptions {
+    /// Also list redirected links (with their final URL).
+    pub show_redirects: bool,
+}
+
+/// Writes the failing links, one line per occurrence, then the summary.
+pub fn write_terminal(
+    report: &Report,
+    opts: TerminalOptions,
+    mut w: impl Write,
+) -> std::io::Result<()> {
+    let mut lines: Vec<(&str, u32, u32, &LinkRecord)> = Vec::new();
+    for l in &report.links {
+        let show = l.status.is_failure() || (opts.show_redirects && l.status == Status::Redirected);
+        if show {
+            for o in &l.occurrences {
+                lines.push((o.path.as_str(), o.line, o.column, l));
+            }
+        }
+    }
+    lines.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+    for (path, line, col, l) in lines {
+        writeln!(w, "{path}:{line}:{col}: {} {}", describe(l), l.url)?;
+        if let Some(f) = &l.final_url {
+            let kind = if l.permanent_redirect {
+                "moved permanently to"
+            } else {
+                "redirects to"
+            };
+            writeln!(w, "    {kind} {f}")?;
+        }
+    }
+    for p in &report.problems {
+        writeln!(w, "{}: {}: {}", p.path, p.severity, p.message)?;
+    }
+    let s = &report.summary;
+    writeln!(
+        w,
+        "{} links ({} distinct URLs in {} issues): {} ok, {} redirected, {} broken, {} timeout, {} error, {} excluded, {} unsupported; {} requests",
+        s.occurrences, s.urls, s.issues, s.ok, s.redirected, s.broken, s.timeout, s.error, s.excluded, s.unsupported, s.requests
+    )
+}
+
+/// `broken (404)`, `timeout`, `error (connection refused)` ...
+fn describe(l: &LinkRecord) -> String {
+    match (l.status, l.http_status, &l.error) {
+        (Status::Broken, Some(code), _) => format!("broken ({code})"),
+        (Status::Redirected, Some(code), _) => format!("redirected ({code})"),
+        (st, _, Some(e)) if st != Status::Ok => format!("{} ({e})", st.as_str()),
+        (st, _, _) => st.as_str().to_string(),
+    }
+}
+
+/// One extracted link as `path:line:column url`, for `linkrot links`.
+pub fn write_link_line(path: &str, link: &Link, mut w: impl Write) -> std::io::Result<()> {
+    writeln!(w, "{path}:{}:{} {}", link.line, link.column, link.url)
+}

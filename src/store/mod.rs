@@ -1,0 +1,541 @@
+//! Storage: the SQLite database, the only place that knows SQL.
+//!
+//! Owns the schema and its migrations, runs, issues, URLs, occurrences and
+//! every check, and the per-URL history (first seen, last ok, failing since,
+//! strikes). Writes happen on one thread ([`spawn_writer`]) in short
+//! batched transactions, so a run killed halfway keeps every batch it
+//! committed. It never makes requests and never formats output.
+
+mod schema;
+
+use crate::check::{CheckResult, Hop, Status};
+use crate::extract::Link;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// A database problem, with the file and what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The file could not be opened or migrated.
+    #[error(
+        "cannot open database {path}: {source}; check the path and its permissions, or pass --db"
+    )]
+    Open {
+        /// The database file.
+        path: PathBuf,
+        /// The SQLite error.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// Another run holds the write lock for longer than the busy timeout.
+    #[error("database {path} is locked by another linkrot run; wait for it to finish or pass another --db")]
+    Locked {
+        /// The database file.
+        path: PathBuf,
+    },
+    /// Written by a newer linkrot.
+    #[error("database {path} has schema version {found}, newer than this linkrot knows ({known}); upgrade linkrot or pass another --db")]
+    TooNew {
+        /// The database file.
+        path: PathBuf,
+        /// Its version.
+        found: i64,
+        /// Ours.
+        known: i64,
+    },
+    /// Any other SQLite failure (disk full, read-only file ...).
+    #[error("database {path}: {source}")]
+    Sqlite {
+        /// The database file.
+        path: PathBuf,
+        /// The SQLite error.
+        #[source]
+        source: rusqlite::Error,
+    },
+}
+
+/// One thing to write, sent to the writer thread.
+#[derive(Debug)]
+pub enum Write {
+    /// An issue as read in this run, with every link it holds (replacing
+    /// what an earlier run stored for the same path).
+    Issue {
+        /// The path as shown.
+        path: String,
+        /// Front-matter title.
+        title: Option<String>,
+        /// `YYYY-MM-DD`.
+        date: Option<String>,
+        /// Its links.
+        links: Vec<Link>,
+    },
+    /// The result of checking one URL as written.
+    Check {
+        /// The URL as written.
+        url: String,
+        /// What the check found.
+        result: CheckResult,
+        /// When, in unix seconds.
+        checked_at: i64,
+    },
+}
+
+/// Where a link stands in an issue, as the database records it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct OccurrenceRecord {
+    /// The issue's path.
+    pub path: String,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column (characters).
+    pub column: u32,
+    /// The issue's date.
+    pub issue_date: Option<String>,
+    /// The issue's title.
+    pub issue_title: Option<String>,
+    /// Link text.
+    pub text: Option<String>,
+    /// Link syntax.
+    pub kind: String,
+}
+
+/// What a run found about one URL as written, with its history.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct LinkRecord {
+    /// The URL as written.
+    pub url: String,
+    /// The verdict.
+    pub status: Status,
+    /// Last HTTP status.
+    pub http_status: Option<u16>,
+    /// Where redirects ended.
+    pub final_url: Option<String>,
+    /// Whether every redirect hop was permanent (301/308).
+    pub permanent_redirect: bool,
+    /// Each hop.
+    pub redirects: Vec<Hop>,
+    /// The cause of an error, timeout or skip.
+    pub error: Option<String>,
+    /// Requests this check sent.
+    pub requests: u32,
+    /// Time it took.
+    pub elapsed_ms: u64,
+    /// When it was checked (RFC 3339).
+    pub checked_at: String,
+    /// When linkrot first saw this URL (RFC 3339).
+    pub first_seen: String,
+    /// The last check that found it alive (RFC 3339).
+    pub last_ok: Option<String>,
+    /// First failure of the current failing streak (RFC 3339).
+    pub failing_since: Option<String>,
+    /// Consecutive failed checks.
+    pub strikes: u32,
+    /// Where it is cited.
+    pub occurrences: Vec<OccurrenceRecord>,
+    /// The archived replacement, once looked up.
+    pub archive: Option<serde_json::Value>,
+}
+
+/// An open database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// How long a write waits for another run's transaction before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+impl Store {
+    /// Opens (creating and migrating as needed) the database at `path`.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let open_err = |source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        let conn = Connection::open(path).map_err(open_err)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+        )
+        .map_err(|e| classify(path, e, true))?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn err(&self, e: rusqlite::Error) -> StoreError {
+        classify(&self.path, e, false)
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let known = i64::try_from(schema::MIGRATIONS.len()).expect("few migrations");
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        if version > known {
+            return Err(StoreError::TooNew {
+                path: self.path.clone(),
+                found: version,
+                known,
+            });
+        }
+        for (i, sql) in schema::MIGRATIONS
+            .iter()
+            .enumerate()
+            .skip(usize::try_from(version).unwrap_or(0))
+        {
+            let tx = self
+                .conn
+                .transaction()
+                .map_err(|e| classify(&self.path, e, false))?;
+            tx.execute_batch(sql)
+                .map_err(|e| classify(&self.path, e, false))?;
+            tx.pragma_update(
+                None,
+                "user_version",
+                i64::try_from(i + 1).unwrap_or(i64::MAX),
+            )
+            .map_err(|e| classify(&self.path, e, false))?;
+            tx.commit().map_err(|e| classify(&self.path, e, false))?;
+        }
+        Ok(())
+    }
+
+    /// The path of the database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Records the start of a run; returns its id.
+    pub fn begin_run(&mut self, started_at: i64, inputs: &[String]) -> Result<i64, StoreError> {
+        let inputs = serde_json::to_string(inputs).expect("strings serialize");
+        self.conn
+            .execute(
+                "INSERT INTO runs (started_at, inputs) VALUES (?1, ?2)",
+                params![started_at, inputs],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Marks a run finished, with its summary.
+    pub fn finish_run(
+        &mut self,
+        run_id: i64,
+        finished_at: i64,
+        summary: &serde_json::Value,
+    ) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "UPDATE runs SET finished_at = ?2, state = 'finished', summary = ?3 WHERE id = ?1",
+                params![run_id, finished_at, summary.to_string()],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Writes a batch in one transaction.
+    pub fn write_batch(&mut self, run_id: i64, batch: &[Write]) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let err = |e| classify(&path, e, false);
+        let tx = self.conn.transaction().map_err(err)?;
+        for w in batch {
+            match w {
+                Write::Issue {
+                    path,
+                    title,
+                    date,
+                    links,
+                } => write_issue(&tx, run_id, path, title.as_deref(), date.as_deref(), links)
+                    .map_err(err)?,
+                Write::Check {
+                    url,
+                    result,
+                    checked_at,
+                } => write_check(&tx, run_id, url, result, *checked_at).map_err(err)?,
+            }
+        }
+        tx.commit().map_err(err)
+    }
+
+    /// Every URL checked in `run_id`, with its verdict, history and occurrences, sorted by URL.
+    pub fn run_links(&self, run_id: i64) -> Result<Vec<LinkRecord>, StoreError> {
+        let mut occ: HashMap<i64, Vec<OccurrenceRecord>> = HashMap::new();
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT o.url_id, i.path, o.line, o.col, i.date, i.title, o.text, o.kind
+                 FROM occurrences o JOIN issues i ON i.id = o.issue_id
+                 WHERE o.run_id = ?1 ORDER BY i.path, o.line, o.col",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([run_id], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    OccurrenceRecord {
+                        path: r.get(1)?,
+                        line: r.get(2)?,
+                        column: r.get(3)?,
+                        issue_date: r.get(4)?,
+                        issue_title: r.get(5)?,
+                        text: r.get(6)?,
+                        kind: r.get(7)?,
+                    },
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        for row in rows {
+            let (id, o) = row.map_err(|e| self.err(e))?;
+            occ.entry(id).or_default().push(o);
+        }
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT u.id, u.url, c.status, c.http_status, c.final_url, c.redirects, c.error,
+                        c.requests, c.elapsed_ms, c.checked_at, u.first_seen, u.last_ok,
+                        u.failing_since, u.strikes
+                 FROM checks c JOIN urls u ON u.id = c.url_id
+                 WHERE c.run_id = ?1 AND c.id = (SELECT max(id) FROM checks WHERE run_id = ?1 AND url_id = u.id)
+                 ORDER BY u.url",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([run_id], |r| {
+                let id: i64 = r.get(0)?;
+                let status: String = r.get(2)?;
+                let redirects: String = r.get(5)?;
+                let redirects: Vec<Hop> = serde_json::from_str(&redirects).unwrap_or_default();
+                Ok(LinkRecord {
+                    url: r.get(1)?,
+                    status: Status::parse(&status).unwrap_or(Status::Error),
+                    http_status: r.get(3)?,
+                    final_url: r.get(4)?,
+                    permanent_redirect: !redirects.is_empty()
+                        && redirects.iter().all(Hop::is_permanent),
+                    redirects,
+                    error: r.get(6)?,
+                    requests: r.get(7)?,
+                    elapsed_ms: u64::try_from(r.get::<_, i64>(8)?).unwrap_or(0),
+                    checked_at: rfc3339(r.get(9)?),
+                    first_seen: rfc3339(r.get(10)?),
+                    last_ok: r.get::<_, Option<i64>>(11)?.map(rfc3339),
+                    failing_since: r.get::<_, Option<i64>>(12)?.map(rfc3339),
+                    strikes: r.get(13)?,
+                    occurrences: Vec::new(),
+                    archive: None,
+                })
+                .map(|rec| (id, rec))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, mut rec) = row.map_err(|e| self.err(e))?;
+            rec.occurrences = occ.remove(&id).unwrap_or_default();
+            out.push(rec);
+        }
+        Ok(out)
+    }
+
+    /// Runs `PRAGMA integrity_check`; `Ok(true)` when the file is sound.
+    pub fn integrity_ok(&self) -> Result<bool, StoreError> {
+        let r: String = self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        Ok(r == "ok")
+    }
+
+    /// The number of check rows recorded for `url`, over all runs.
+    pub fn check_count(&self, url: &str) -> Result<u64, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT count(*) FROM checks c JOIN urls u ON u.id = c.url_id WHERE u.url = ?1",
+                [url],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| u64::try_from(n).unwrap_or(0))
+            .map_err(|e| self.err(e))
+    }
+
+    /// The id of the newest run, if any.
+    pub fn last_run(&self) -> Result<Option<i64>, StoreError> {
+        self.conn
+            .query_row("SELECT max(id) FROM runs", [], |r| r.get(0))
+            .optional()
+            .map(Option::flatten)
+            .map_err(|e| self.err(e))
+    }
+}
+
+fn classify(path: &Path, e: rusqlite::Error, opening: bool) -> StoreError {
+    if let rusqlite::Error::SqliteFailure(f, _) = &e {
+        if matches!(
+            f.code,
+            rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+        ) {
+            return StoreError::Locked {
+                path: path.to_path_buf(),
+            };
+        }
+    }
+    if opening {
+        StoreError::Open {
+            path: path.to_path_buf(),
+            source: e,
+        }
+    } else {
+        StoreError::Sqlite {
+            path: path.to_path_buf(),
+            source: e,
+        }
+    }
+}
+
+fn url_id(tx: &rusqlite::Transaction<'_>, url: &str, now: i64) -> rusqlite::Result<i64> {
+    tx.prepare_cached("INSERT OR IGNORE INTO urls (url, first_seen) VALUES (?1, ?2)")?
+        .execute(params![url, now])?;
+    tx.prepare_cached("SELECT id FROM urls WHERE url = ?1")?
+        .query_row([url], |r| r.get(0))
+}
+
+fn write_issue(
+    tx: &rusqlite::Transaction<'_>,
+    run_id: i64,
+    path: &str,
+    title: Option<&str>,
+    date: Option<&str>,
+    links: &[Link],
+) -> rusqlite::Result<()> {
+    let now = now_unix();
+    let issue_id: i64 = tx
+        .prepare_cached(
+            "INSERT INTO issues (path, title, date, last_run) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(path) DO UPDATE SET title = excluded.title, date = excluded.date, last_run = excluded.last_run
+             RETURNING id",
+        )?
+        .query_row(params![path, title, date, run_id], |r| r.get(0))?;
+    tx.prepare_cached("DELETE FROM occurrences WHERE issue_id = ?1")?
+        .execute([issue_id])?;
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO occurrences (issue_id, url_id, run_id, line, col, span_start, span_end, kind, text)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
+    for l in links {
+        let uid = url_id(tx, &l.url, now)?;
+        insert.execute(params![
+            issue_id,
+            uid,
+            run_id,
+            l.line,
+            l.column,
+            i64::try_from(l.span.start).unwrap_or(i64::MAX),
+            i64::try_from(l.span.end).unwrap_or(i64::MAX),
+            l.kind.as_str(),
+            l.text
+        ])?;
+    }
+    Ok(())
+}
+
+fn write_check(
+    tx: &rusqlite::Transaction<'_>,
+    run_id: i64,
+    url: &str,
+    r: &CheckResult,
+    at: i64,
+) -> rusqlite::Result<()> {
+    let uid = url_id(tx, url, at)?;
+    tx.prepare_cached(
+        "INSERT INTO checks (run_id, url_id, checked_at, status, http_status, final_url, redirects, error, requests, elapsed_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        run_id,
+        uid,
+        at,
+        r.status.as_str(),
+        r.http_status,
+        r.final_url,
+        serde_json::to_string(&r.redirects).expect("hops serialize"),
+        r.error,
+        r.requests,
+        i64::try_from(r.elapsed_ms).unwrap_or(i64::MAX)
+    ])?;
+    if !r.status.was_checked() {
+        return Ok(());
+    }
+    if r.status.is_failure() {
+        tx.prepare_cached(
+            "UPDATE urls SET last_checked = ?2, last_status = ?3, strikes = strikes + 1,
+                    failing_since = coalesce(failing_since, ?2) WHERE id = ?1",
+        )?
+        .execute(params![uid, at, r.status.as_str()])?;
+    } else {
+        tx.prepare_cached(
+            "UPDATE urls SET last_checked = ?2, last_status = ?3, last_ok = ?2, strikes = 0,
+                    failing_since = NULL WHERE id = ?1",
+        )?
+        .execute(params![uid, at, r.status.as_str()])?;
+    }
+    Ok(())
+}
+
+/// Now, in unix seconds.
+pub fn now_unix() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// Unix seconds as RFC 3339 (UTC).
+pub fn rfc3339(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
+/// Largest batch written in one transaction.
+const BATCH: usize = 512;
+
+/// Moves `store` to a thread of its own that writes what it receives, in
+/// batched transactions, until every sender is dropped; the thread hands
+/// the store back (or the first error) when joined.
+pub fn spawn_writer(
+    mut store: Store,
+    run_id: i64,
+) -> (
+    mpsc::Sender<Write>,
+    std::thread::JoinHandle<Result<Store, StoreError>>,
+) {
+    let (tx, mut rx) = mpsc::channel::<Write>(4 * BATCH);
+    let handle = std::thread::Builder::new()
+        .name("linkrot-store".into())
+        .spawn(move || {
+            let mut batch = Vec::with_capacity(BATCH);
+            while let Some(first) = rx.blocking_recv() {
+                batch.push(first);
+                while batch.len() < BATCH {
+                    match rx.try_recv() {
+                        Ok(w) => batch.push(w),
+                        Err(_) => break,
+                    }
+                }
+                store.write_batch(run_id, &batch)?;
+                batch.clear();
+            }
+            Ok(store)
+        })
+        .expect("spawn the store thread");
+    (tx, handle)
+}

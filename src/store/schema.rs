@@ -1,0 +1,63 @@
+//! The schema, as an ordered list of migrations. `PRAGMA user_version` holds
+//! how many have been applied; a database from a newer linkrot is refused.
+
+/// Migration `i` brings the schema from version `i` to `i + 1`. Append only.
+pub(crate) const MIGRATIONS: &[&str] = &[
+    // 1: runs, issues, urls, occurrences, checks.
+    r"
+    CREATE TABLE runs (
+        id          INTEGER PRIMARY KEY,
+        started_at  INTEGER NOT NULL,            -- unix seconds
+        finished_at INTEGER,
+        state       TEXT NOT NULL DEFAULT 'running', -- running | finished
+        inputs      TEXT NOT NULL,               -- JSON array of the inputs given
+        summary     TEXT                         -- JSON counts per status
+    );
+    CREATE TABLE issues (
+        id          INTEGER PRIMARY KEY,
+        path        TEXT NOT NULL UNIQUE,
+        title       TEXT,
+        date        TEXT,                        -- YYYY-MM-DD
+        last_run    INTEGER NOT NULL REFERENCES runs(id)
+    );
+    CREATE TABLE urls (
+        id             INTEGER PRIMARY KEY,
+        url            TEXT NOT NULL UNIQUE,      -- as written in the issues
+        first_seen     INTEGER NOT NULL,
+        last_checked   INTEGER,
+        last_status    TEXT,
+        last_ok        INTEGER,                  -- last check that found it alive
+        failing_since  INTEGER,                  -- first failure of the current streak
+        strikes        INTEGER NOT NULL DEFAULT 0 -- consecutive failed checks
+    );
+    CREATE TABLE occurrences (
+        issue_id    INTEGER NOT NULL REFERENCES issues(id) ON DELETE CASCADE,
+        url_id      INTEGER NOT NULL REFERENCES urls(id),
+        run_id      INTEGER NOT NULL REFERENCES runs(id),
+        line        INTEGER NOT NULL,
+        col         INTEGER NOT NULL,
+        span_start  INTEGER NOT NULL,
+        span_end    INTEGER NOT NULL,
+        kind        TEXT NOT NULL,
+        text        TEXT
+    );
+    CREATE INDEX occurrences_issue ON occurrences(issue_id);
+    CREATE INDEX occurrences_url ON occurrences(url_id);
+    CREATE INDEX occurrences_run ON occurrences(run_id);
+    CREATE TABLE checks (
+        id          INTEGER PRIMARY KEY,
+        run_id      INTEGER NOT NULL REFERENCES runs(id),
+        url_id      INTEGER NOT NULL REFERENCES urls(id),
+        checked_at  INTEGER NOT NULL,
+        status      TEXT NOT NULL,
+        http_status INTEGER,
+        final_url   TEXT,
+        redirects   TEXT NOT NULL DEFAULT '[]',  -- JSON [{url, status}]
+        error       TEXT,
+        requests    INTEGER NOT NULL,
+        elapsed_ms  INTEGER NOT NULL
+    );
+    CREATE INDEX checks_url ON checks(url_id, checked_at);
+    CREATE INDEX checks_run ON checks(run_id, url_id);
+    ",
+];
