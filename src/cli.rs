@@ -21,7 +21,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Extract every link, check each distinct URL, record it all, report.
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List every extracted link (no network, no database).
     Links(LinksArgs),
 }

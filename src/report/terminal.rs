@@ -57,7 +57,9 @@ pub fn write_terminal(
 fn describe(l: &LinkRecord) -> String {
     match (l.status, l.http_status, &l.error) {
         (Status::Broken, Some(code), _) => format!("broken ({code})"),
-        (Status::Redirected, Some(code), _) => format!("redirected ({code})"),
+        (Status::Redirected, _, _) if !l.redirects.is_empty() => {
+            format!("redirected ({})", l.redirects[0].status)
+        }
         (st, _, Some(e)) if st != Status::Ok => format!("{} ({e})", st.as_str()),
         (st, _, _) => st.as_str().to_string(),
     }

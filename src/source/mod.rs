@@ -186,8 +186,8 @@ fn build_globs(globs: &[String]) -> Result<GlobSet, GlobError> {
             source,
         })?;
         b.add(glob);
-        // `drafts` or `drafts/` also means everything under it.
-        if !g.contains('*') {
+        // A glob naming a directory (`drafts`, `**/drafts/`) also means everything under it.
+        if !g.ends_with("/**") {
             let under = format!("{}/**", g.trim_end_matches('/'));
             if let Ok(glob) = Glob::new(&under) {
                 b.add(glob);

@@ -1,0 +1,7 @@
+//! linkrot's integration tests: one binary, one module per stage, all
+//! against servers on 127.0.0.1 (see `kit`).
+
+mod check;
+mod cli;
+mod extract;
+mod kit;
