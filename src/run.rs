@@ -184,7 +184,9 @@ pub async fn check(cfg: &Config, observer: Arc<dyn Observer>) -> Result<RunOutco
         requests,
         tx,
     ));
+    let mut requests_sent = 0u64;
     while let Some((rid, result)) = rx.recv().await {
+        requests_sent += u64::from(result.requests);
         for &wid in &targets[rid] {
             observer.checked(&table.written[wid], &result);
             send(&writes, table.written[wid].clone(), result.clone()).await;
@@ -196,7 +198,14 @@ pub async fn check(cfg: &Config, observer: Arc<dyn Observer>) -> Result<RunOutco
 
     let links = store.run_links(run_id)?;
     let finished_at = store::now_unix();
-    let report = Report::new(run_id, started_at, finished_at, links, &problems);
+    let report = Report::new(
+        run_id,
+        started_at,
+        finished_at,
+        links,
+        &problems,
+        requests_sent,
+    );
     store.finish_run(
         run_id,
         finished_at,

@@ -54,7 +54,8 @@ pub struct Summary {
     pub occurrences: usize,
     /// Issues that hold at least one link.
     pub issues: usize,
-    /// HTTP requests sent.
+    /// HTTP requests sent (each counted once, however many spellings of a
+    /// URL shared it).
     pub requests: u64,
     /// Alive.
     pub ok: usize,
@@ -93,16 +94,17 @@ impl Report {
         finished_at: i64,
         links: Vec<LinkRecord>,
         problems: &[Problem],
+        requests: u64,
     ) -> Report {
         let mut s = Summary {
             urls: links.len(),
             problems: problems.len(),
+            requests,
             ..Summary::default()
         };
         let mut issues = BTreeSet::new();
         for l in &links {
             s.occurrences += l.occurrences.len();
-            s.requests += u64::from(l.requests);
             issues.extend(l.occurrences.iter().map(|o| o.path.as_str()));
             *match l.status {
                 Status::Ok => &mut s.ok,

@@ -23,6 +23,8 @@ async fn permanent_and_temporary_redirects_are_followed_hop_by_hop() {
         ("/middle", Behave::Redirect(302, "/new".into())),
         ("/new", Behave::Status(200)),
         ("/moved", Behave::Redirect(308, "/new".into())),
+        ("/see-other", Behave::Redirect(303, "/new".into())),
+        ("/temporary", Behave::Redirect(307, "/new".into())),
     ])
     .await;
     let r = check_one(&s.url("/old")).await;
@@ -40,6 +42,11 @@ async fn permanent_and_temporary_redirects_are_followed_hop_by_hop() {
     );
     let r = check_one(&s.url("/moved")).await;
     assert!(r.permanent_redirect());
+    for path in ["/see-other", "/temporary"] {
+        let r = check_one(&s.url(path)).await;
+        assert_eq!(r.status, Status::Redirected, "{path}");
+        assert!(!r.permanent_redirect(), "{path} is temporary");
+    }
 }
 
 #[tokio::test]

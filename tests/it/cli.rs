@@ -238,3 +238,61 @@ fn a_database_from_a_newer_linkrot_is_refused_clearly() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("newer than this linkrot"));
 }
+
+#[tokio::test]
+async fn a_run_killed_halfway_keeps_every_completed_check() {
+    let paths: Vec<String> = (0..20).map(|i| format!("/fast{i}")).collect();
+    let mut routes: Vec<(&str, Behave)> = paths
+        .iter()
+        .map(|p| (p.as_str(), Behave::Status(200)))
+        .collect();
+    routes.push(("/hang", Behave::Hang));
+    let s = Server::start(&routes).await;
+    let dir = tempfile::tempdir().unwrap();
+    let issue = dir.path().join("i.md");
+    let body: String = paths
+        .iter()
+        .chain(std::iter::once(&"/hang".to_string()))
+        .map(|p| format!("{}\n\n", s.url(p)))
+        .collect();
+    std::fs::write(&issue, body).unwrap();
+    let db = dir.path().join("links.db");
+    let mut child = linkrot()
+        .arg("check")
+        .arg(&issue)
+        .arg("--db")
+        .arg(&db)
+        .args(["--timeout", "60", "-q"])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the 20 fast verdicts are committed, then kill without warning.
+    let count = |db: &std::path::Path| -> i64 {
+        rusqlite::Connection::open(db)
+            .and_then(|c| c.query_row("SELECT count(*) FROM checks", [], |r| r.get(0)))
+            .unwrap_or(0)
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while count(&db) < 20 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "checks never reached the database"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let ok: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ok, "ok");
+    let fast: i64 = conn
+        .query_row("SELECT count(*) FROM checks c JOIN urls u ON u.id = c.url_id WHERE u.url LIKE '%/fast%' AND c.status = 'ok'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(fast, 20);
+    let state: String = conn
+        .query_row("SELECT state FROM runs", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(state, "running", "the killed run is not marked finished");
+}
