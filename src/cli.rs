@@ -4,8 +4,10 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use linkrot::check::ProxyConfig;
 use linkrot::extract::Format;
+use linkrot::history::{parse_duration, MaxAge, Policy};
+use linkrot::report::FailOn;
 use linkrot::source::SourceConfig;
-use linkrot::{CheckConfig, Config};
+use linkrot::{CheckConfig, Config, HistoryConfig};
 use std::ops::RangeInclusive;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -24,6 +26,43 @@ pub enum Command {
     Check(Box<CheckArgs>),
     /// List every extracted link (no network, no database).
     Links(LinksArgs),
+    /// Show a URL's timeline (every check) and where it is cited.
+    History(HistoryArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// The URL, as written in the issues.
+    pub url: String,
+    /// SQLite database holding runs, checks and history.
+    #[arg(long, value_name = "PATH", default_value = linkrot::DEFAULT_DB, env = "LINKROT_DB")]
+    pub db: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: LinksFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOnArg {
+    /// Any failing link (broken, timeout, error).
+    Broken,
+    /// Only links confirmed dead by their history.
+    Dead,
+    /// Only links that became failing since their previous check (for nightly CI).
+    New,
+    /// Never fail on links.
+    None,
+}
+
+impl From<FailOnArg> for FailOn {
+    fn from(a: FailOnArg) -> FailOn {
+        match a {
+            FailOnArg::Broken => FailOn::Broken,
+            FailOnArg::Dead => FailOn::Dead,
+            FailOnArg::New => FailOn::New,
+            FailOnArg::None => FailOn::None,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -99,6 +138,35 @@ pub struct CheckArgs {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Which links make the run exit with code 2.
+    #[arg(long, value_enum, default_value = "broken")]
+    pub fail_on: FailOnArg,
+
+    /// Reuse any result younger than this instead of asking again (e.g. 0, 30m, 12h, 7d);
+    /// overrides both --max-age-ok and --max-age-failing.
+    #[arg(long, value_name = "AGE", value_parser = parse_duration)]
+    pub max_age: Option<i64>,
+    /// How long an ok or redirected result is reused.
+    #[arg(long, value_name = "AGE", default_value = "7d", value_parser = parse_duration)]
+    pub max_age_ok: i64,
+    /// How long a failing result is reused.
+    #[arg(long, value_name = "AGE", default_value = "1d", value_parser = parse_duration)]
+    pub max_age_failing: i64,
+    /// Request at most this many URLs, stalest first; the others keep their last result.
+    #[arg(long, value_name = "N")]
+    pub max_requests: Option<usize>,
+    /// Consecutive failures that confirm a link dead...
+    #[arg(long, value_name = "N", default_value_t = Policy::default().dead_after_failures)]
+    pub dead_after_failures: u32,
+    /// ...spanning at least this long.
+    #[arg(long, value_name = "AGE", default_value = "3d", value_parser = parse_duration)]
+    pub dead_after: i64,
+    /// The same for hard failures only (404, 410, unknown host): lower to confirm them faster.
+    #[arg(long, value_name = "N", default_value_t = Policy::default().hard_dead_after_failures)]
+    pub hard_dead_after_failures: u32,
+    /// ...spanning at least this long.
+    #[arg(long, value_name = "AGE", default_value = "3d", value_parser = parse_duration)]
+    pub hard_dead_after: i64,
 
     /// Requests in flight at once, over all hosts.
     #[arg(long, value_name = "N", default_value_t = CheckConfig::default().max_concurrency)]
@@ -200,9 +268,24 @@ impl CheckArgs {
                 .or_else(|| env(&["no_proxy", "NO_PROXY"])),
         };
         let defaults = CheckConfig::default();
+        let max_age = MaxAge {
+            alive_secs: self.max_age.unwrap_or(self.max_age_ok),
+            failing_secs: self.max_age.unwrap_or(self.max_age_failing),
+        };
         Config {
             sources: self.input.sources(),
             db_path: self.db.clone(),
+            history: HistoryConfig {
+                policy: Policy {
+                    dead_after_failures: self.dead_after_failures,
+                    dead_after_secs: self.dead_after,
+                    hard_dead_after_failures: self.hard_dead_after_failures,
+                    hard_dead_after_secs: self.hard_dead_after,
+                    ..Policy::default()
+                },
+                max_age,
+                max_requests: self.max_requests,
+            },
             check: CheckConfig {
                 max_concurrency: self.max_concurrency.max(1),
                 max_per_host: self.max_per_host.max(1),

@@ -9,6 +9,9 @@
 //!  stdin)
 //! ```
 //!
+//! [`history`] judges a URL by its checks over time (alive, failing, dead,
+//! flaky, recovered) and decides which results are fresh enough to reuse.
+//!
 //! [`run`] wires them together; [`Config`] is every setting, built once by
 //! the binary from flags and environment. A dead link is data
 //! ([`check::Status`]), never an error; errors are for the run itself
@@ -16,6 +19,7 @@
 
 pub mod check;
 pub mod extract;
+pub mod history;
 pub mod report;
 pub mod run;
 pub mod source;
@@ -37,6 +41,36 @@ pub struct Config {
     pub check: CheckConfig,
     /// The SQLite database.
     pub db_path: PathBuf,
+    /// History, freshness and budget.
+    pub history: HistoryConfig,
+}
+
+/// How history is judged and used.
+#[derive(Debug, Clone, Default)]
+pub struct HistoryConfig {
+    /// When failures confirm a link dead.
+    pub policy: history::Policy,
+    /// How long results are reused without a request.
+    pub max_age: history::MaxAge,
+    /// At most this many URLs are requested in a run, stalest first; the
+    /// rest keep their last result.
+    pub max_requests: Option<usize>,
+}
+
+/// Where a run gets the time from: the system clock, or a test's.
+pub trait Clock: Send + Sync {
+    /// Now, in unix seconds.
+    fn now(&self) -> i64;
+}
+
+/// The system clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> i64 {
+        store::now_unix()
+    }
 }
 
 /// The database used when none is given.

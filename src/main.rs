@@ -30,6 +30,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Check(args) => check(args),
         Command::Links(args) => links(args),
+        Command::History(args) => history(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -53,7 +54,11 @@ fn check(args: &cli::CheckArgs) -> anyhow::Result<u8> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let outcome = runtime.block_on(linkrot::run::check(&config, bar.clone()));
+    let outcome = runtime.block_on(linkrot::run::check(
+        &config,
+        bar.clone(),
+        Arc::new(linkrot::SystemClock),
+    ));
     bar.finish();
     let outcome = outcome?;
     let report = &outcome.report;
@@ -79,7 +84,7 @@ fn check(args: &cli::CheckArgs) -> anyhow::Result<u8> {
     out.flush()?;
     Ok(if report.unread_inputs() > 0 {
         RUNTIME_FAILURE
-    } else if report.failures().next().is_some() {
+    } else if report.fails(args.fail_on.into()) {
         BROKEN_LINKS
     } else {
         OK
@@ -129,4 +134,29 @@ fn links(args: &cli::LinksArgs) -> anyhow::Result<u8> {
         .filter(|p| p.severity == linkrot::source::Severity::Error)
         .count();
     Ok(if unread > 0 { RUNTIME_FAILURE } else { OK })
+}
+
+fn history(args: &cli::HistoryArgs) -> anyhow::Result<u8> {
+    let store = linkrot::store::Store::open(&args.db)?;
+    let (checks, cited) = store.timeline(&args.url)?;
+    if checks.is_empty() && cited.is_empty() {
+        eprintln!(
+            "linkrot: {} is not in {}; run `linkrot check` first",
+            args.url,
+            args.db.display()
+        );
+        return Ok(RUNTIME_FAILURE);
+    }
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        LinksFormat::Json => {
+            serde_json::to_writer_pretty(
+                &mut out,
+                &serde_json::json!({"url": args.url, "checks": checks, "cited": cited}),
+            )?;
+            writeln!(out)?;
+        }
+        LinksFormat::Text => report::write_timeline(&args.url, &checks, &cited, &mut out)?,
+    }
+    Ok(OK)
 }

@@ -6,10 +6,10 @@
 
 use crate::check::{self, CheckResult, Classifier, Target};
 use crate::extract::{self, Link};
-use crate::report::Report;
+use crate::report::{Report, RunInfo};
 use crate::source::{self, Document, Input, Problem};
-use crate::store::{self, Store, Write};
-use crate::Config;
+use crate::store::{self, LatestCheck, Store, Write};
+use crate::{Clock, Config};
 use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::mpsc;
@@ -110,12 +110,18 @@ impl UrlTable {
     }
 }
 
-/// `linkrot check`: extracts, stores, checks and reports one run.
-pub async fn check(cfg: &Config, observer: Arc<dyn Observer>) -> Result<RunOutcome, RunError> {
+/// `linkrot check`: extracts, stores, checks and reports one run, reusing
+/// results that are fresh enough, with time from `clock`.
+pub async fn check(
+    cfg: &Config,
+    observer: Arc<dyn Observer>,
+    clock: Arc<dyn Clock>,
+) -> Result<RunOutcome, RunError> {
     let classifier = Classifier::new(&cfg.check)?;
     let client = check::build_client(&cfg.check)?;
     let mut store = Store::open(&cfg.db_path)?;
-    let started_at = store::now_unix();
+    let reader = Store::open(&cfg.db_path)?;
+    let started_at = clock.now();
     let run_id = store.begin_run(started_at, &cfg.sources.inputs)?;
     let (writes, writer) = store::spawn_writer(store, run_id);
 
@@ -123,6 +129,7 @@ pub async fn check(cfg: &Config, observer: Arc<dyn Observer>) -> Result<RunOutco
     let sources = cfg.sources.clone();
     let extract_writes = writes.clone();
     let obs = observer.clone();
+    let extract_clock = clock.clone();
     let extracted = tokio::task::spawn_blocking(move || {
         let mut table = UrlTable::default();
         let (mut issues, mut links_found) = (0usize, 0usize);
@@ -138,6 +145,7 @@ pub async fn check(cfg: &Config, observer: Arc<dyn Observer>) -> Result<RunOutco
                 title: doc.title.clone(),
                 date: doc.date.map(|d| d.to_string()),
                 links,
+                seen_at: extract_clock.now(),
             });
         });
         obs.extracted(issues, links_found);
@@ -173,15 +181,70 @@ pub async fn check(cfg: &Config, observer: Arc<dyn Observer>) -> Result<RunOutco
             }
             Target::Skip(result) => {
                 observer.checked(written, &result);
-                send(&writes, written.clone(), result).await;
+                send(&writes, written.clone(), result, clock.now()).await;
             }
         }
     }
+
+    // Reuse what is fresh; spend the request budget on the stalest of the rest.
+    let checkable: Vec<&str> = targets
+        .iter()
+        .flatten()
+        .map(|&w| table.written[w].as_str())
+        .collect();
+    let latest = reader.latest_checks(&checkable)?;
+    drop(reader);
+    let now = clock.now();
+    let latest_of = |rid: usize| targets[rid].iter().map(|&w| latest.get(&table.written[w]));
+    let mut to_check: Vec<(usize, reqwest::Url)> = Vec::new();
+    let mut reuse: Vec<usize> = Vec::new();
+    for (rid, url) in requests {
+        let fresh =
+            latest_of(rid).all(|l| l.is_some_and(|l| cfg.history.max_age.is_fresh(&l.point, now)));
+        if fresh {
+            reuse.push(rid);
+        } else {
+            to_check.push((rid, url));
+        }
+    }
+    if let Some(budget) = cfg.history.max_requests {
+        // Never-checked first, then the longest unchecked.
+        to_check.sort_by_key(|(rid, _)| {
+            latest_of(*rid)
+                .map(|l| l.map_or(i64::MIN, |l| l.point.at))
+                .min()
+        });
+        for (rid, _) in to_check.drain(budget.min(to_check.len())..) {
+            for &wid in &targets[rid] {
+                let written = &table.written[wid];
+                match latest.get(written) {
+                    Some(l) => reuse_one(&writes, &*observer, written, l).await,
+                    None => {
+                        let result = CheckResult::without_request(
+                            check::Status::Excluded,
+                            "not checked in this run: the --max-requests budget was spent",
+                        );
+                        observer.checked(written, &result);
+                        send(&writes, written.clone(), result, now).await;
+                    }
+                }
+            }
+        }
+    }
+    for rid in reuse {
+        for &wid in &targets[rid] {
+            let written = &table.written[wid];
+            if let Some(l) = latest.get(written) {
+                reuse_one(&writes, &*observer, written, l).await;
+            }
+        }
+    }
+
     let (tx, mut rx) = mpsc::channel::<(usize, CheckResult)>(256);
     let checker = tokio::spawn(check::check_urls(
         client,
         Arc::new(cfg.check.clone()),
-        requests,
+        to_check,
         tx,
     ));
     let mut requests_sent = 0u64;
@@ -189,7 +252,13 @@ pub async fn check(cfg: &Config, observer: Arc<dyn Observer>) -> Result<RunOutco
         requests_sent += u64::from(result.requests);
         for &wid in &targets[rid] {
             observer.checked(&table.written[wid], &result);
-            send(&writes, table.written[wid].clone(), result.clone()).await;
+            send(
+                &writes,
+                table.written[wid].clone(),
+                result.clone(),
+                clock.now(),
+            )
+            .await;
         }
     }
     checker.await.expect("the scheduler does not panic");
@@ -197,15 +266,13 @@ pub async fn check(cfg: &Config, observer: Arc<dyn Observer>) -> Result<RunOutco
     let mut store = writer.join().map_err(|_| RunError::WriterGone)??;
 
     let links = store.run_links(run_id)?;
-    let finished_at = store::now_unix();
-    let report = Report::new(
-        run_id,
-        started_at,
-        finished_at,
-        links,
-        &problems,
-        requests_sent,
-    );
+    let finished_at = clock.now();
+    let run = RunInfo {
+        id: run_id,
+        started_at: store::rfc3339(started_at),
+        finished_at: store::rfc3339(finished_at),
+    };
+    let report = Report::new(run, links, &problems, requests_sent, &cfg.history.policy);
     store.finish_run(
         run_id,
         finished_at,
@@ -214,13 +281,31 @@ pub async fn check(cfg: &Config, observer: Arc<dyn Observer>) -> Result<RunOutco
     Ok(RunOutcome { run_id, report })
 }
 
-async fn send(writes: &mpsc::Sender<Write>, url: String, result: CheckResult) {
+async fn send(writes: &mpsc::Sender<Write>, url: String, result: CheckResult, checked_at: i64) {
     // A closed channel means the writer failed; its error surfaces when it is joined.
     let _ = writes
         .send(Write::Check {
             url,
             result,
-            checked_at: store::now_unix(),
+            checked_at,
+        })
+        .await;
+}
+
+async fn reuse_one(
+    writes: &mpsc::Sender<Write>,
+    observer: &dyn Observer,
+    url: &str,
+    latest: &LatestCheck,
+) {
+    observer.checked(
+        url,
+        &CheckResult::without_request(latest.point.status, "reused"),
+    );
+    let _ = writes
+        .send(Write::Reuse {
+            url: url.to_string(),
+            check_id: latest.check_id,
         })
         .await;
 }

@@ -8,11 +8,12 @@ mod json;
 mod terminal;
 
 pub use json::write_json;
-pub use terminal::{write_link_line, write_terminal, TerminalOptions};
+pub use terminal::{write_link_line, write_terminal, write_timeline, TerminalOptions};
 
 use crate::check::Status;
+use crate::history::{self, Policy, State};
 use crate::source::{Problem, Severity};
-use crate::store::LinkRecord;
+use crate::store::{rfc3339, Change, LinkRecord};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -73,6 +74,30 @@ pub struct Summary {
     pub unsupported: usize,
     /// Inputs with problems.
     pub problems: usize,
+    /// Links whose result was reused from an earlier run (fresh enough).
+    pub reused: usize,
+    /// Links confirmed dead by their history.
+    pub dead: usize,
+    /// Links that alternate between alive and failing.
+    pub flaky: usize,
+    /// Links failing now that were alive (or new) at their previous check.
+    pub newly_broken: usize,
+    /// Links alive now that were failing at their previous check.
+    pub recovered: usize,
+}
+
+/// Which links make `check` exit with code 2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FailOn {
+    /// Any failing link (broken, timeout, error).
+    #[default]
+    Broken,
+    /// Only links confirmed dead by their history.
+    Dead,
+    /// Only links that became failing since their previous check.
+    New,
+    /// Never (runtime failures still exit 1).
+    None,
 }
 
 /// An input problem, as reported.
@@ -87,14 +112,14 @@ pub struct ProblemRecord {
 }
 
 impl Report {
-    /// Builds the report of run `run_id` from what the store returned.
+    /// Builds the report of run `run_id` from what the store returned,
+    /// judging each link's history by `policy`.
     pub fn new(
-        run_id: i64,
-        started_at: i64,
-        finished_at: i64,
-        links: Vec<LinkRecord>,
+        run: RunInfo,
+        mut links: Vec<LinkRecord>,
         problems: &[Problem],
         requests: u64,
+        policy: &Policy,
     ) -> Report {
         let mut s = Summary {
             urls: links.len(),
@@ -103,9 +128,10 @@ impl Report {
             ..Summary::default()
         };
         let mut issues = BTreeSet::new();
-        for l in &links {
+        for l in &mut links {
+            judge(l, policy);
             s.occurrences += l.occurrences.len();
-            issues.extend(l.occurrences.iter().map(|o| o.path.as_str()));
+            issues.extend(l.occurrences.iter().map(|o| o.path.clone()));
             *match l.status {
                 Status::Ok => &mut s.ok,
                 Status::Redirected => &mut s.redirected,
@@ -115,15 +141,16 @@ impl Report {
                 Status::Excluded => &mut s.excluded,
                 Status::Unsupported => &mut s.unsupported,
             } += 1;
+            s.reused += usize::from(l.reused);
+            s.dead += usize::from(l.state == Some(State::Dead));
+            s.flaky += usize::from(l.state == Some(State::Flaky));
+            s.newly_broken += usize::from(l.change == Some(Change::NewlyBroken));
+            s.recovered += usize::from(l.change == Some(Change::Recovered));
         }
         s.issues = issues.len();
         Report {
             version: REPORT_VERSION,
-            run: RunInfo {
-                id: run_id,
-                started_at: crate::store::rfc3339(started_at),
-                finished_at: crate::store::rfc3339(finished_at),
-            },
+            run,
             summary: s,
             links,
             problems: problems
@@ -140,9 +167,27 @@ impl Report {
         }
     }
 
+    /// Whether the run should fail CI under `fail_on`.
+    pub fn fails(&self, fail_on: FailOn) -> bool {
+        match fail_on {
+            FailOn::Broken => self.failures().next().is_some(),
+            FailOn::Dead => self.links.iter().any(|l| l.state == Some(State::Dead)),
+            FailOn::New => self
+                .links
+                .iter()
+                .any(|l| l.change == Some(Change::NewlyBroken)),
+            FailOn::None => false,
+        }
+    }
+
     /// Links whose check failed (broken, timeout, error).
     pub fn failures(&self) -> impl Iterator<Item = &LinkRecord> {
         self.links.iter().filter(|l| l.status.is_failure())
+    }
+
+    /// Links that changed since their previous check, as `(change, link)`.
+    pub fn changes(&self) -> impl Iterator<Item = (Change, &LinkRecord)> {
+        self.links.iter().filter_map(|l| l.change.map(|c| (c, l)))
     }
 
     /// Inputs that could not be read at all.
@@ -152,4 +197,27 @@ impl Report {
             .filter(|p| p.severity == "error")
             .count()
     }
+}
+
+/// Fills a link's state, dates and change from its history.
+fn judge(l: &mut LinkRecord, policy: &Policy) {
+    let Some(v) = history::verdict(&l.history, policy) else {
+        return;
+    };
+    l.state = Some(v.state);
+    l.last_ok = v.last_ok.map(rfc3339);
+    l.dead_since = v.dead_since.map(rfc3339);
+    l.failures = v.failures;
+    if l.reused {
+        return;
+    }
+    let mut checks = l.history.iter().rev();
+    let (Some(now), previous) = (checks.next(), checks.next()) else {
+        return;
+    };
+    l.change = match (now.failed(), previous.map(history::CheckPoint::failed)) {
+        (true, None | Some(false)) => Some(Change::NewlyBroken),
+        (false, Some(true)) => Some(Change::Recovered),
+        _ => None,
+    };
 }

@@ -5,7 +5,8 @@
 use super::Report;
 use crate::check::Status;
 use crate::extract::Link;
-use crate::store::LinkRecord;
+use crate::history::State;
+use crate::store::{Change, LinkRecord, OccurrenceRecord, TimelineEntry};
 use std::io::Write;
 
 /// What the terminal report shows.
@@ -32,7 +33,14 @@ pub fn write_terminal(
     }
     lines.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
     for (path, line, col, l) in lines {
-        writeln!(w, "{path}:{line}:{col}: {} {}", describe(l), l.url)?;
+        let state = match (l.state, &l.dead_since) {
+            (Some(State::Dead), Some(since)) => {
+                format!(" [dead since {}]", &since[..10.min(since.len())])
+            }
+            (Some(State::Flaky), _) => " [flaky]".to_string(),
+            _ => String::new(),
+        };
+        writeln!(w, "{path}:{line}:{col}: {} {}{state}", describe(l), l.url)?;
         if let Some(f) = &l.final_url {
             let kind = if l.permanent_redirect {
                 "moved permanently to"
@@ -42,14 +50,26 @@ pub fn write_terminal(
             writeln!(w, "    {kind} {f}")?;
         }
     }
+    let changes: Vec<_> = report.changes().collect();
+    if !changes.is_empty() {
+        writeln!(w, "since the previous check:")?;
+        for (change, l) in changes {
+            let what = match change {
+                Change::NewlyBroken => "newly broken",
+                Change::Recovered => "recovered",
+            };
+            writeln!(w, "  {what}: {}", l.url)?;
+        }
+    }
     for p in &report.problems {
         writeln!(w, "{}: {}: {}", p.path, p.severity, p.message)?;
     }
     let s = &report.summary;
     writeln!(
         w,
-        "{} links ({} distinct URLs in {} issues): {} ok, {} redirected, {} broken, {} timeout, {} error, {} excluded, {} unsupported; {} requests",
-        s.occurrences, s.urls, s.issues, s.ok, s.redirected, s.broken, s.timeout, s.error, s.excluded, s.unsupported, s.requests
+        "{} links ({} distinct URLs in {} issues): {} ok, {} redirected, {} broken, {} timeout, {} error, {} excluded, {} unsupported; {} dead, {} flaky, {} newly broken, {} recovered; {} requests, {} reused",
+        s.occurrences, s.urls, s.issues, s.ok, s.redirected, s.broken, s.timeout, s.error, s.excluded, s.unsupported,
+        s.dead, s.flaky, s.newly_broken, s.recovered, s.requests, s.reused
     )
 }
 
@@ -68,4 +88,31 @@ fn describe(l: &LinkRecord) -> String {
 /// One extracted link as `path:line:column url`, for `linkrot links`.
 pub fn write_link_line(path: &str, link: &Link, mut w: impl Write) -> std::io::Result<()> {
     writeln!(w, "{path}:{}:{} {}", link.line, link.column, link.url)
+}
+
+/// A URL's timeline for `linkrot history`: each check, then where it is cited.
+pub fn write_timeline(
+    url: &str,
+    checks: &[TimelineEntry],
+    cited: &[OccurrenceRecord],
+    mut w: impl Write,
+) -> std::io::Result<()> {
+    writeln!(w, "{url}")?;
+    for c in checks {
+        let code = c.http_status.map(|s| format!(" {s}")).unwrap_or_default();
+        write!(w, "  {}  {}{code}", c.checked_at, c.status.as_str())?;
+        if let Some(f) = &c.final_url {
+            write!(w, " -> {f}")?;
+        }
+        if let Some(e) = &c.error {
+            write!(w, " ({e})")?;
+        }
+        writeln!(w, "  [run {}]", c.run_id)?;
+    }
+    writeln!(w, "cited in:")?;
+    for o in cited {
+        let date = o.issue_date.as_deref().unwrap_or("no date");
+        writeln!(w, "  {}:{}:{} ({date})", o.path, o.line, o.column)?;
+    }
+    Ok(())
 }

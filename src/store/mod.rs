@@ -10,6 +10,7 @@ mod schema;
 
 use crate::check::{CheckResult, Hop, Status};
 use crate::extract::Link;
+use crate::history::{CheckPoint, State};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -72,6 +73,16 @@ pub enum Write {
         date: Option<String>,
         /// Its links.
         links: Vec<Link>,
+        /// When it was read (unix seconds): first-seen time of new URLs.
+        seen_at: i64,
+    },
+    /// An earlier check stands for this URL in this run (fresh enough, or
+    /// the request budget was spent).
+    Reuse {
+        /// The URL as written.
+        url: String,
+        /// The check reused.
+        check_id: i64,
     },
     /// The result of checking one URL as written.
     Check {
@@ -103,12 +114,22 @@ pub struct OccurrenceRecord {
     pub kind: String,
 }
 
+/// How a link changed since the run before.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    /// Failing now, alive (or unknown) at its previous check.
+    NewlyBroken,
+    /// Alive now, failing at its previous check.
+    Recovered,
+}
+
 /// What a run found about one URL as written, with its history.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct LinkRecord {
     /// The URL as written.
     pub url: String,
-    /// The verdict.
+    /// The verdict of the check standing for it in this run.
     pub status: Status,
     /// Last HTTP status.
     pub http_status: Option<u16>,
@@ -120,25 +141,63 @@ pub struct LinkRecord {
     pub redirects: Vec<Hop>,
     /// The cause of an error, timeout or skip.
     pub error: Option<String>,
-    /// Requests this check sent.
+    /// Requests that check sent.
     pub requests: u32,
     /// Time it took.
     pub elapsed_ms: u64,
     /// When it was checked (RFC 3339).
     pub checked_at: String,
+    /// Whether that check comes from an earlier run (fresh enough to reuse).
+    pub reused: bool,
+    /// What the history says (filled by the report from `history`).
+    pub state: Option<State>,
     /// When linkrot first saw this URL (RFC 3339).
     pub first_seen: String,
     /// The last check that found it alive (RFC 3339).
     pub last_ok: Option<String>,
     /// First failure of the current failing streak (RFC 3339).
-    pub failing_since: Option<String>,
+    pub dead_since: Option<String>,
     /// Consecutive failed checks.
-    pub strikes: u32,
+    pub failures: u32,
+    /// How it changed since its previous check, when this run made that check.
+    pub change: Option<Change>,
     /// Where it is cited.
     pub occurrences: Vec<OccurrenceRecord>,
     /// The archived replacement, once looked up.
     pub archive: Option<serde_json::Value>,
+    /// Its recent checks, oldest first, up to and including this run's.
+    #[serde(skip)]
+    pub history: Vec<CheckPoint>,
 }
+
+/// The newest check of a URL that made a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LatestCheck {
+    /// Its id, to reuse it.
+    pub check_id: i64,
+    /// What it found.
+    pub point: CheckPoint,
+}
+
+/// One check in a URL's timeline.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct TimelineEntry {
+    /// The run that made it.
+    pub run_id: i64,
+    /// When (RFC 3339).
+    pub checked_at: String,
+    /// Its verdict.
+    pub status: Status,
+    /// HTTP status.
+    pub http_status: Option<u16>,
+    /// Where redirects ended.
+    pub final_url: Option<String>,
+    /// Error or reason.
+    pub error: Option<String>,
+}
+
+/// How many recent checks per URL a report reads for its verdict.
+pub const HISTORY_WINDOW: usize = 64;
 
 /// An open database.
 pub struct Store {
@@ -254,8 +313,20 @@ impl Store {
                     title,
                     date,
                     links,
-                } => write_issue(&tx, run_id, path, title.as_deref(), date.as_deref(), links)
-                    .map_err(err)?,
+                    seen_at,
+                } => write_issue(
+                    &tx,
+                    run_id,
+                    path,
+                    title.as_deref(),
+                    date.as_deref(),
+                    links,
+                    *seen_at,
+                )
+                .map_err(err)?,
+                Write::Reuse { url, check_id } => {
+                    reuse_check(&tx, run_id, url, *check_id).map_err(err)?
+                }
                 Write::Check {
                     url,
                     result,
@@ -266,8 +337,69 @@ impl Store {
         tx.commit().map_err(err)
     }
 
-    /// Every URL checked in `run_id`, with its verdict, history and occurrences, sorted by URL.
+    /// Every URL of `run_id`, with the check standing for it, its recent
+    /// history and its occurrences, sorted by URL.
     pub fn run_links(&self, run_id: i64) -> Result<Vec<LinkRecord>, StoreError> {
+        let mut occ = self.run_occurrences(run_id)?;
+        let mut history = self.run_history(run_id)?;
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT u.id, u.url, c.status, c.http_status, c.final_url, c.redirects, c.error,
+                        c.requests, c.elapsed_ms, c.checked_at, u.first_seen, ru.reused
+                 FROM run_urls ru JOIN checks c ON c.id = ru.check_id JOIN urls u ON u.id = ru.url_id
+                 WHERE ru.run_id = ?1
+                 ORDER BY u.url",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([run_id], |r| {
+                let id: i64 = r.get(0)?;
+                let status: String = r.get(2)?;
+                let redirects: String = r.get(5)?;
+                let redirects: Vec<Hop> = serde_json::from_str(&redirects).unwrap_or_default();
+                Ok((
+                    id,
+                    LinkRecord {
+                        url: r.get(1)?,
+                        status: Status::parse(&status).unwrap_or(Status::Error),
+                        http_status: r.get(3)?,
+                        final_url: r.get(4)?,
+                        permanent_redirect: !redirects.is_empty()
+                            && redirects.iter().all(Hop::is_permanent),
+                        redirects,
+                        error: r.get(6)?,
+                        requests: r.get(7)?,
+                        elapsed_ms: u64::try_from(r.get::<_, i64>(8)?).unwrap_or(0),
+                        checked_at: rfc3339(r.get(9)?),
+                        reused: r.get(11)?,
+                        state: None,
+                        first_seen: rfc3339(r.get(10)?),
+                        last_ok: None,
+                        dead_since: None,
+                        failures: 0,
+                        change: None,
+                        occurrences: Vec::new(),
+                        archive: None,
+                        history: Vec::new(),
+                    },
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, mut rec) = row.map_err(|e| self.err(e))?;
+            rec.occurrences = occ.remove(&id).unwrap_or_default();
+            rec.history = history.remove(&id).unwrap_or_default();
+            out.push(rec);
+        }
+        Ok(out)
+    }
+
+    fn run_occurrences(
+        &self,
+        run_id: i64,
+    ) -> Result<HashMap<i64, Vec<OccurrenceRecord>>, StoreError> {
         let mut occ: HashMap<i64, Vec<OccurrenceRecord>> = HashMap::new();
         let mut stmt = self
             .conn
@@ -278,71 +410,114 @@ impl Store {
             )
             .map_err(|e| self.err(e))?;
         let rows = stmt
-            .query_map([run_id], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    OccurrenceRecord {
-                        path: r.get(1)?,
-                        line: r.get(2)?,
-                        column: r.get(3)?,
-                        issue_date: r.get(4)?,
-                        issue_title: r.get(5)?,
-                        text: r.get(6)?,
-                        kind: r.get(7)?,
-                    },
-                ))
-            })
+            .query_map([run_id], |r| Ok((r.get::<_, i64>(0)?, occurrence(r, 1)?)))
             .map_err(|e| self.err(e))?;
         for row in rows {
             let (id, o) = row.map_err(|e| self.err(e))?;
             occ.entry(id).or_default().push(o);
         }
+        Ok(occ)
+    }
+
+    /// The last [`HISTORY_WINDOW`] checks that made a request, for each URL
+    /// of the run, oldest first, up to the check standing for it in the run.
+    fn run_history(&self, run_id: i64) -> Result<HashMap<i64, Vec<CheckPoint>>, StoreError> {
+        let mut out: HashMap<i64, Vec<CheckPoint>> = HashMap::new();
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT u.id, u.url, c.status, c.http_status, c.final_url, c.redirects, c.error,
-                        c.requests, c.elapsed_ms, c.checked_at, u.first_seen, u.last_ok,
-                        u.failing_since, u.strikes
-                 FROM checks c JOIN urls u ON u.id = c.url_id
-                 WHERE c.run_id = ?1 AND c.id = (SELECT max(id) FROM checks WHERE run_id = ?1 AND url_id = u.id)
-                 ORDER BY u.url",
+                "SELECT url_id, checked_at, status, http_status, error FROM (
+                    SELECT c.url_id, c.checked_at, c.status, c.http_status, c.error, c.id,
+                           row_number() OVER (PARTITION BY c.url_id ORDER BY c.checked_at DESC, c.id DESC) AS n
+                    FROM run_urls ru JOIN checks c ON c.url_id = ru.url_id AND c.checked_at <= (SELECT checked_at FROM checks WHERE id = ru.check_id)
+                    WHERE ru.run_id = ?1 AND c.status NOT IN ('excluded', 'unsupported'))
+                 WHERE n <= ?2 ORDER BY url_id, checked_at, id",
             )
             .map_err(|e| self.err(e))?;
         let rows = stmt
-            .query_map([run_id], |r| {
-                let id: i64 = r.get(0)?;
+            .query_map(
+                params![run_id, i64::try_from(HISTORY_WINDOW).unwrap_or(64)],
+                |r| Ok((r.get::<_, i64>(0)?, point(r, 1)?)),
+            )
+            .map_err(|e| self.err(e))?;
+        for row in rows {
+            let (id, p) = row.map_err(|e| self.err(e))?;
+            out.entry(id).or_default().push(p);
+        }
+        Ok(out)
+    }
+
+    /// The newest check that made a request, for each of `urls` that has one.
+    pub fn latest_checks(&self, urls: &[&str]) -> Result<HashMap<String, LatestCheck>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT c.id, c.checked_at, c.status, c.http_status, c.error
+                 FROM checks c JOIN urls u ON u.id = c.url_id
+                 WHERE u.url = ?1 AND c.status NOT IN ('excluded', 'unsupported')
+                 ORDER BY c.checked_at DESC, c.id DESC LIMIT 1",
+            )
+            .map_err(|e| self.err(e))?;
+        let mut out = HashMap::new();
+        for url in urls {
+            let found = stmt
+                .query_row([url], |r| {
+                    Ok(LatestCheck {
+                        check_id: r.get(0)?,
+                        point: point(r, 1)?,
+                    })
+                })
+                .optional()
+                .map_err(|e| self.err(e))?;
+            if let Some(latest) = found {
+                out.insert((*url).to_string(), latest);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every check of `url`, oldest first, and where it is cited now.
+    pub fn timeline(
+        &self,
+        url: &str,
+    ) -> Result<(Vec<TimelineEntry>, Vec<OccurrenceRecord>), StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT c.run_id, c.checked_at, c.status, c.http_status, c.final_url, c.error
+                 FROM checks c JOIN urls u ON u.id = c.url_id WHERE u.url = ?1
+                 ORDER BY c.checked_at, c.id",
+            )
+            .map_err(|e| self.err(e))?;
+        let checks = stmt
+            .query_map([url], |r| {
                 let status: String = r.get(2)?;
-                let redirects: String = r.get(5)?;
-                let redirects: Vec<Hop> = serde_json::from_str(&redirects).unwrap_or_default();
-                Ok(LinkRecord {
-                    url: r.get(1)?,
+                Ok(TimelineEntry {
+                    run_id: r.get(0)?,
+                    checked_at: rfc3339(r.get(1)?),
                     status: Status::parse(&status).unwrap_or(Status::Error),
                     http_status: r.get(3)?,
                     final_url: r.get(4)?,
-                    permanent_redirect: !redirects.is_empty()
-                        && redirects.iter().all(Hop::is_permanent),
-                    redirects,
-                    error: r.get(6)?,
-                    requests: r.get(7)?,
-                    elapsed_ms: u64::try_from(r.get::<_, i64>(8)?).unwrap_or(0),
-                    checked_at: rfc3339(r.get(9)?),
-                    first_seen: rfc3339(r.get(10)?),
-                    last_ok: r.get::<_, Option<i64>>(11)?.map(rfc3339),
-                    failing_since: r.get::<_, Option<i64>>(12)?.map(rfc3339),
-                    strikes: r.get(13)?,
-                    occurrences: Vec::new(),
-                    archive: None,
+                    error: r.get(5)?,
                 })
-                .map(|rec| (id, rec))
             })
+            .map_err(|e| self.err(e))?
+            .collect::<Result<Vec<_>, _>>()
             .map_err(|e| self.err(e))?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (id, mut rec) = row.map_err(|e| self.err(e))?;
-            rec.occurrences = occ.remove(&id).unwrap_or_default();
-            out.push(rec);
-        }
-        Ok(out)
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT i.path, o.line, o.col, i.date, i.title, o.text, o.kind
+                 FROM occurrences o JOIN issues i ON i.id = o.issue_id JOIN urls u ON u.id = o.url_id
+                 WHERE u.url = ?1 ORDER BY i.path, o.line, o.col",
+            )
+            .map_err(|e| self.err(e))?;
+        let cited = stmt
+            .query_map([url], |r| occurrence(r, 0))
+            .map_err(|e| self.err(e))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.err(e))?;
+        Ok((checks, cited))
     }
 
     /// Runs `PRAGMA integrity_check`; `Ok(true)` when the file is sound.
@@ -374,6 +549,28 @@ impl Store {
             .map(Option::flatten)
             .map_err(|e| self.err(e))
     }
+}
+
+fn occurrence(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<OccurrenceRecord> {
+    Ok(OccurrenceRecord {
+        path: r.get(at)?,
+        line: r.get(at + 1)?,
+        column: r.get(at + 2)?,
+        issue_date: r.get(at + 3)?,
+        issue_title: r.get(at + 4)?,
+        text: r.get(at + 5)?,
+        kind: r.get(at + 6)?,
+    })
+}
+
+fn point(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<CheckPoint> {
+    let status: String = r.get(at + 1)?;
+    Ok(CheckPoint {
+        at: r.get(at)?,
+        status: Status::parse(&status).unwrap_or(Status::Error),
+        http_status: r.get(at + 2)?,
+        error: r.get(at + 3)?,
+    })
 }
 
 fn classify(path: &Path, e: rusqlite::Error, opening: bool) -> StoreError {
@@ -414,8 +611,8 @@ fn write_issue(
     title: Option<&str>,
     date: Option<&str>,
     links: &[Link],
+    now: i64,
 ) -> rusqlite::Result<()> {
-    let now = now_unix();
     let issue_id: i64 = tx
         .prepare_cached(
             "INSERT INTO issues (path, title, date, last_run) VALUES (?1, ?2, ?3, ?4)
@@ -470,6 +667,11 @@ fn write_check(
         r.requests,
         i64::try_from(r.elapsed_ms).unwrap_or(i64::MAX)
     ])?;
+    let check_id = tx.last_insert_rowid();
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO run_urls (run_id, url_id, check_id, reused) VALUES (?1, ?2, ?3, 0)",
+    )?
+    .execute(params![run_id, uid, check_id])?;
     if !r.status.was_checked() {
         return Ok(());
     }
@@ -486,6 +688,20 @@ fn write_check(
         )?
         .execute(params![uid, at, r.status.as_str()])?;
     }
+    Ok(())
+}
+
+fn reuse_check(
+    tx: &rusqlite::Transaction<'_>,
+    run_id: i64,
+    url: &str,
+    check_id: i64,
+) -> rusqlite::Result<()> {
+    let uid = url_id(tx, url, 0)?;
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO run_urls (run_id, url_id, check_id, reused) VALUES (?1, ?2, ?3, 1)",
+    )?
+    .execute(params![run_id, uid, check_id])?;
     Ok(())
 }
 

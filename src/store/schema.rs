@@ -60,4 +60,18 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     CREATE INDEX checks_url ON checks(url_id, checked_at);
     CREATE INDEX checks_run ON checks(run_id, url_id);
     ",
+    // 2: which check stands for each URL in a run: one made in that run, or
+    // an earlier one reused because it was fresh enough (or the request
+    // budget was spent).
+    r"
+    CREATE TABLE run_urls (
+        run_id    INTEGER NOT NULL REFERENCES runs(id),
+        url_id    INTEGER NOT NULL REFERENCES urls(id),
+        check_id  INTEGER NOT NULL REFERENCES checks(id),
+        reused    INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (run_id, url_id)
+    );
+    INSERT INTO run_urls (run_id, url_id, check_id, reused)
+        SELECT run_id, url_id, max(id), 0 FROM checks GROUP BY run_id, url_id;
+    ",
 ];

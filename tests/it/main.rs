@@ -4,4 +4,5 @@
 mod check;
 mod cli;
 mod extract;
+mod history;
 mod kit;

@@ -1,0 +1,335 @@
+//! History over runs: verdicts from a fake clock, freshness, budgets, CI
+//! gating, the editor's draft check.
+
+use crate::kit::{linkrot, test_config, Behave, Server};
+use linkrot::history::{MaxAge, State};
+use linkrot::source::SourceConfig;
+use linkrot::store::Change;
+use linkrot::{Clock, Config, HistoryConfig, Report};
+use std::path::Path;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+
+const DAY: i64 = 86_400;
+
+/// A clock the test moves by hand.
+struct FakeClock(AtomicI64);
+impl Clock for FakeClock {
+    fn now(&self) -> i64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+fn config(dir: &Path, issue: &Path) -> Config {
+    Config {
+        sources: SourceConfig {
+            inputs: vec![issue.display().to_string()],
+            exclude_paths: vec![],
+            stdin_format: linkrot::extract::Format::Markdown,
+        },
+        check: linkrot::CheckConfig {
+            retries: 0,
+            ..test_config()
+        },
+        db_path: dir.join("links.db"),
+        history: HistoryConfig::default(),
+    }
+}
+
+/// Runs `check` at `day` (days after an epoch in 2026).
+async fn run_at(cfg: &Config, clock: &Arc<FakeClock>, day: f64) -> Report {
+    clock
+        .0
+        .store(1_780_000_000 + (day * DAY as f64) as i64, Ordering::SeqCst);
+    linkrot::run::check(cfg, Arc::new(linkrot::run::Quiet), clock.clone())
+        .await
+        .unwrap()
+        .report
+}
+
+fn state_of(report: &Report, url: &str) -> Option<State> {
+    report.links.iter().find(|l| l.url == url).unwrap().state
+}
+
+#[tokio::test]
+async fn three_nights_over_four_days_confirm_dead_and_three_in_a_day_do_not() {
+    let s = Server::start(&[("/gone", Behave::Status(500))]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let issue = dir.path().join("i.md");
+    std::fs::write(&issue, format!("{}\n", s.url("/gone"))).unwrap();
+    let cfg = config(dir.path(), &issue);
+    let clock = Arc::new(FakeClock(AtomicI64::new(0)));
+    let url = s.url("/gone");
+
+    let r = run_at(&cfg, &clock, 0.0).await;
+    assert_eq!(state_of(&r, &url), Some(State::Failing));
+    assert_eq!(r.links[0].change, Some(Change::NewlyBroken));
+    let r = run_at(&cfg, &clock, 1.5).await;
+    assert_eq!(state_of(&r, &url), Some(State::Failing));
+    assert_eq!(r.links[0].change, None, "broken before, still broken");
+    let r = run_at(&cfg, &clock, 3.5).await;
+    assert_eq!(state_of(&r, &url), Some(State::Dead));
+    assert_eq!(r.links[0].failures, 3);
+    assert!(
+        r.links[0]
+            .dead_since
+            .as_deref()
+            .unwrap()
+            .starts_with("2026-05-28"),
+        "{:?}",
+        r.links[0].dead_since
+    );
+    assert_eq!(s.hits("/gone"), 6, "HEAD and GET on each of three nights");
+
+    // Three failures within one day stay "failing".
+    let dir = tempfile::tempdir().unwrap();
+    let issue = dir.path().join("i.md");
+    std::fs::write(&issue, format!("{url}\n")).unwrap();
+    let mut cfg = config(dir.path(), &issue);
+    cfg.history.max_age = MaxAge {
+        alive_secs: 0,
+        failing_secs: 0,
+    };
+    for t in [0.0, 0.3, 0.6] {
+        let r = run_at(&cfg, &clock, t).await;
+        assert_eq!(state_of(&r, &url), Some(State::Failing), "at day {t}");
+    }
+}
+
+#[tokio::test]
+async fn fail_fail_ok_is_flaky() {
+    // HEAD and GET both fail on the first two nights (500 is not retried), then it answers.
+    let s = Server::start(&[(
+        "/wobbly",
+        Behave::Flaky {
+            times: 4,
+            status: 500,
+        },
+    )])
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let issue = dir.path().join("i.md");
+    std::fs::write(&issue, format!("{}\n", s.url("/wobbly"))).unwrap();
+    let cfg = config(dir.path(), &issue);
+    let clock = Arc::new(FakeClock(AtomicI64::new(0)));
+    for day in [0.0, 1.5] {
+        run_at(&cfg, &clock, day).await;
+    }
+    let r = run_at(&cfg, &clock, 3.0).await;
+    assert_eq!(state_of(&r, &s.url("/wobbly")), Some(State::Flaky));
+    assert_eq!(r.links[0].change, Some(Change::Recovered));
+}
+
+#[tokio::test]
+async fn a_second_run_inside_the_freshness_window_sends_no_request() {
+    let s = Server::start(&[
+        ("/a", Behave::Status(200)),
+        ("/b", Behave::Redirect(301, "/a".into())),
+        ("/c", Behave::Status(404)),
+    ])
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let issue = dir.path().join("i.md");
+    std::fs::write(
+        &issue,
+        format!("{}\n\n{}\n\n{}\n", s.url("/a"), s.url("/b"), s.url("/c")),
+    )
+    .unwrap();
+    let cfg = config(dir.path(), &issue);
+    let clock = Arc::new(FakeClock(AtomicI64::new(0)));
+    let first = run_at(&cfg, &clock, 0.0).await;
+    let sent = s.all_hits().len();
+    let second = run_at(&cfg, &clock, 0.5).await;
+    assert_eq!(s.all_hits().len(), sent, "no request inside the window");
+    assert_eq!(second.summary.reused, 3);
+    assert_eq!(second.summary.requests, 0);
+    let statuses = |r: &Report| {
+        r.links
+            .iter()
+            .map(|l| (l.url.clone(), l.status, l.final_url.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        statuses(&first),
+        statuses(&second),
+        "reused results are the same results"
+    );
+    // After a day the failing one is stale; the alive ones are not.
+    let third = run_at(&cfg, &clock, 1.5).await;
+    assert_eq!(third.summary.reused, 2);
+    assert_eq!(s.hits("/c"), 4);
+}
+
+#[tokio::test]
+async fn a_request_budget_checks_the_stalest_first() {
+    let paths: Vec<String> = (0..5).map(|i| format!("/p{i}")).collect();
+    let routes: Vec<(&str, Behave)> = paths
+        .iter()
+        .map(|p| (p.as_str(), Behave::Status(200)))
+        .collect();
+    let s = Server::start(&routes).await;
+    let dir = tempfile::tempdir().unwrap();
+    let issue = dir.path().join("i.md");
+    std::fs::write(
+        &issue,
+        paths
+            .iter()
+            .map(|p| format!("{}\n\n", s.url(p)))
+            .collect::<String>(),
+    )
+    .unwrap();
+    let mut cfg = config(dir.path(), &issue);
+    cfg.history.max_requests = Some(2);
+    let clock = Arc::new(FakeClock(AtomicI64::new(0)));
+    let mut seen = std::collections::HashSet::new();
+    for night in 0..3 {
+        let r = run_at(&cfg, &clock, f64::from(night) * 8.0).await;
+        assert_eq!(r.summary.requests, 2, "night {night}");
+        seen.extend(s.all_hits().into_iter().map(|h| h.path));
+    }
+    assert_eq!(seen.len(), 5, "every URL checked within three nights");
+    // Night 4: the two checked first (night 0) are the stalest again.
+    let before: Vec<usize> = paths.iter().map(|p| s.hits(p)).collect();
+    run_at(&cfg, &clock, 24.0).await;
+    let again: Vec<&String> = paths
+        .iter()
+        .zip(&before)
+        .filter(|(p, b)| s.hits(p) > **b)
+        .map(|(p, _)| p)
+        .collect();
+    assert_eq!(again.len(), 2);
+    assert!(
+        before
+            .iter()
+            .zip(&paths)
+            .filter(|(_, p)| again.contains(p))
+            .all(|(b, _)| *b == 1),
+        "{again:?} were among the first checked"
+    );
+}
+
+fn run_cli(args: &[&str], db: &Path, input: Option<&str>) -> std::process::Output {
+    use std::io::Write;
+    let mut cmd = linkrot();
+    cmd.args(args)
+        .arg("--db")
+        .arg(db)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    cmd.stdin(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    if let Some(text) = input {
+        stdin.write_all(text.as_bytes()).unwrap();
+    }
+    drop(stdin);
+    child.wait_with_output().unwrap()
+}
+
+#[tokio::test]
+async fn fail_on_new_fails_only_when_a_link_breaks_and_drafts_reuse_what_is_known() {
+    let s = Server::start(&[
+        ("/ok", Behave::Status(200)),
+        ("/gone", Behave::Status(404)),
+        ("/old", Behave::Redirect(301, "/ok".into())),
+    ])
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("links.db");
+    let issue = dir.path().join("i.md");
+    std::fs::write(&issue, format!("{}\n\n{}\n", s.url("/ok"), s.url("/gone"))).unwrap();
+    let issue_s = issue.display().to_string();
+    let (db2, issue2) = (db.clone(), issue_s.clone());
+    let first = tokio::task::spawn_blocking(move || {
+        run_cli(
+            &["check", &issue2, "--fail-on", "new", "--max-age", "0"],
+            &db2,
+            None,
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        first.status.code(),
+        Some(2),
+        "a newly broken link fails the nightly run"
+    );
+    assert!(String::from_utf8_lossy(&first.stdout).contains("newly broken:"));
+    let (db2, issue2) = (db.clone(), issue_s.clone());
+    let second = tokio::task::spawn_blocking(move || {
+        run_cli(
+            &["check", &issue2, "--fail-on", "new", "--max-age", "0"],
+            &db2,
+            None,
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        second.status.code(),
+        Some(0),
+        "still broken, but not new: {}",
+        String::from_utf8_lossy(&second.stdout)
+    );
+    let (db2, issue2) = (db.clone(), issue_s.clone());
+    let dead = tokio::task::spawn_blocking(move || {
+        run_cli(&["check", &issue2, "--fail-on", "dead"], &db2, None)
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        dead.status.code(),
+        Some(0),
+        "failing, not yet confirmed dead"
+    );
+
+    // The editor's draft, on stdin: known links cost nothing, a new one is checked.
+    let hits_before = s.all_hits().len();
+    let draft = format!(
+        "# Draft\n\nKnown: {}\nNew: [moved]({})\n",
+        s.url("/gone"),
+        s.url("/old")
+    );
+    let db2 = db.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        run_cli(&["check", "-", "--show-redirects"], &db2, Some(&draft))
+    })
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!("<stdin>:3:8: broken (404) {}", s.url("/gone"))),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("<stdin>:4:14: redirected (301) {}", s.url("/old"))),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("moved permanently to {}", s.url("/ok"))),
+        "{text}"
+    );
+    let new_hits: Vec<String> = s.all_hits()[hits_before..]
+        .iter()
+        .map(|h| h.path.clone())
+        .collect();
+    assert_eq!(
+        new_hits,
+        vec!["/old", "/ok"],
+        "only the unknown link was requested"
+    );
+
+    // And its timeline.
+    let db2 = db.clone();
+    let url = s.url("/gone");
+    let hist = tokio::task::spawn_blocking(move || run_cli(&["history", &url], &db2, None))
+        .await
+        .unwrap();
+    let text = String::from_utf8_lossy(&hist.stdout);
+    assert_eq!(text.matches("broken 404").count(), 2, "{text}");
+    assert!(
+        text.contains("cited in:") && text.contains("i.md:3:1"),
+        "{text}"
+    );
+}
