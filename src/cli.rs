@@ -2,6 +2,7 @@
 //! (flags and environment are read here and nowhere else).
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use linkrot::archive::ArchiveConfig;
 use linkrot::check::ProxyConfig;
 use linkrot::extract::Format;
 use linkrot::history::{parse_duration, MaxAge, Policy};
@@ -40,6 +41,61 @@ pub struct HistoryArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: LinksFormat,
+}
+
+/// Where the archives are and how hard to use them.
+#[derive(Debug, Args)]
+pub struct ArchiveArgs {
+    /// Fetch each capture before offering it (must answer 200 with Memento-Datetime).
+    #[arg(long)]
+    pub archive_verify: bool,
+    /// Requests a minute to each archive endpoint (defaults: the published
+    /// limits, e.g. CDX 60); raise it for a local archive.
+    #[arg(long, value_name = "N")]
+    pub archive_rate: Option<u32>,
+    /// Look a URL up again only after this long.
+    #[arg(long, value_name = "AGE", default_value = "30d", value_parser = parse_duration)]
+    pub archive_relookup: i64,
+    /// A Memento TimeGate to try after the Wayback Machine (repeatable), as a
+    /// prefix the URL is appended to, e.g. https://archive.ph/timegate/
+    #[arg(long, value_name = "URL")]
+    pub timegate: Vec<String>,
+    /// Wayback availability API.
+    #[arg(long, value_name = "URL", default_value_t = ArchiveConfig::default().availability_url)]
+    pub availability_url: String,
+    /// Wayback CDX API.
+    #[arg(long, value_name = "URL", default_value_t = ArchiveConfig::default().cdx_url)]
+    pub cdx_url: String,
+    /// Prefix of Wayback replay URLs.
+    #[arg(long, value_name = "URL", default_value_t = ArchiveConfig::default().replay_url)]
+    pub replay_url: String,
+    /// Save Page Now endpoint.
+    #[arg(long, value_name = "URL", default_value_t = ArchiveConfig::default().save_url)]
+    pub save_url: String,
+    /// Save Page Now job status prefix.
+    #[arg(long, value_name = "URL", default_value_t = ArchiveConfig::default().save_status_url)]
+    pub save_status_url: String,
+}
+
+impl ArchiveArgs {
+    pub fn config(&self, max_retry_after: Duration) -> ArchiveConfig {
+        let base = ArchiveConfig {
+            availability_url: self.availability_url.clone(),
+            cdx_url: self.cdx_url.clone(),
+            replay_url: self.replay_url.clone(),
+            save_url: self.save_url.clone(),
+            save_status_url: self.save_status_url.clone(),
+            timegates: self.timegate.clone(),
+            verify: self.archive_verify,
+            relookup_after_secs: self.archive_relookup,
+            max_retry_after,
+            ..ArchiveConfig::default()
+        };
+        match self.archive_rate {
+            Some(rate) => base.with_rate(rate),
+            None => base,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -141,6 +197,12 @@ pub struct CheckArgs {
     /// Which links make the run exit with code 2.
     #[arg(long, value_enum, default_value = "broken")]
     pub fail_on: FailOnArg,
+    /// Look up an archived replacement for each failing link (closest to
+    /// the date of the issue that cites it).
+    #[arg(long)]
+    pub archive: bool,
+    #[command(flatten)]
+    pub archive_args: ArchiveArgs,
 
     /// Reuse any result younger than this instead of asking again (e.g. 0, 30m, 12h, 7d);
     /// overrides both --max-age-ok and --max-age-failing.
@@ -286,6 +348,9 @@ impl CheckArgs {
                 max_age,
                 max_requests: self.max_requests,
             },
+            archive: self
+                .archive
+                .then(|| self.archive_args.config(secs(self.max_retry_after))),
             check: CheckConfig {
                 max_concurrency: self.max_concurrency.max(1),
                 max_per_host: self.max_per_host.max(1),

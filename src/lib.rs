@@ -17,6 +17,7 @@
 //! ([`check::Status`]), never an error; errors are for the run itself
 //! (unreadable database, bad configuration).
 
+pub mod archive;
 pub mod check;
 pub mod extract;
 pub mod history;
@@ -43,6 +44,8 @@ pub struct Config {
     pub db_path: PathBuf,
     /// History, freshness and budget.
     pub history: HistoryConfig,
+    /// Look up archived replacements of failing links, with these settings.
+    pub archive: Option<archive::ArchiveConfig>,
 }
 
 /// How history is judged and used.

@@ -56,4 +56,12 @@ impl Observer for Bar {
     fn checked(&self, _url: &str, _result: &CheckResult) {
         self.bar.inc(1);
     }
+    fn archiving(&self, lookups: usize) {
+        self.bar.set_message("looking up archived copies");
+        self.bar.set_position(0);
+        self.bar.set_length(lookups as u64);
+    }
+    fn archived(&self, _url: &str) {
+        self.bar.inc(1);
+    }
 }

@@ -4,14 +4,16 @@
 //! no parsing, no HTTP, no SQL, no formatting. Extraction runs on a blocking
 //! thread, checking on the async runtime, writes on the store's own thread.
 
+use crate::archive::{Archive, ArchiveError, Lookup};
 use crate::check::{self, CheckResult, Classifier, Target};
 use crate::extract::{self, Link};
 use crate::report::{Report, RunInfo};
 use crate::source::{self, Document, Input, Problem};
 use crate::store::{self, LatestCheck, Store, Write};
 use crate::{Clock, Config};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
+use time::Date;
 use tokio::sync::mpsc;
 
 /// What a run tells whoever watches it (the binary's progress bar).
@@ -24,6 +26,10 @@ pub trait Observer: Send + Sync {
     fn checking(&self, _urls: usize) {}
     /// One URL (as written) has its verdict.
     fn checked(&self, _url: &str, _result: &CheckResult) {}
+    /// Archive lookups start for this many (URL, date) pairs.
+    fn archiving(&self, _lookups: usize) {}
+    /// One archive lookup is done.
+    fn archived(&self, _url: &str) {}
 }
 
 /// An observer that ignores everything.
@@ -99,14 +105,18 @@ fn read_one(input: &Input) -> Result<(Document, Vec<Link>, Option<Problem>), Pro
 struct UrlTable {
     written: Vec<String>,
     index: HashMap<String, usize>,
+    /// The dates of the issues citing each URL (`None`: an issue without one).
+    dates: Vec<BTreeSet<Option<Date>>>,
 }
 
 impl UrlTable {
-    fn add(&mut self, url: &str) {
-        if !self.index.contains_key(url) {
-            self.index.insert(url.to_string(), self.written.len());
+    fn add(&mut self, url: &str, date: Option<Date>) {
+        let id = *self.index.entry(url.to_string()).or_insert_with(|| {
             self.written.push(url.to_string());
-        }
+            self.dates.push(BTreeSet::new());
+            self.written.len() - 1
+        });
+        self.dates[id].insert(date);
     }
 }
 
@@ -119,6 +129,7 @@ pub async fn check(
 ) -> Result<RunOutcome, RunError> {
     let classifier = Classifier::new(&cfg.check)?;
     let client = check::build_client(&cfg.check)?;
+    let archive_client = client.clone();
     let mut store = Store::open(&cfg.db_path)?;
     let reader = Store::open(&cfg.db_path)?;
     let started_at = clock.now();
@@ -137,7 +148,7 @@ pub async fn check(
             issues += 1;
             links_found += links.len();
             for l in &links {
-                table.add(&l.url);
+                table.add(&l.url, doc.date);
             }
             // A closed channel means the writer failed; its error is reported at the end.
             let _ = extract_writes.blocking_send(Write::Issue {
@@ -146,6 +157,7 @@ pub async fn check(
                 date: doc.date.map(|d| d.to_string()),
                 links,
                 seen_at: extract_clock.now(),
+                content_hash: Some(store::content_hash(doc.text.as_bytes())),
             });
         });
         obs.extracted(issues, links_found);
@@ -193,7 +205,6 @@ pub async fn check(
         .map(|&w| table.written[w].as_str())
         .collect();
     let latest = reader.latest_checks(&checkable)?;
-    drop(reader);
     let now = clock.now();
     let latest_of = |rid: usize| targets[rid].iter().map(|&w| latest.get(&table.written[w]));
     let mut to_check: Vec<(usize, reqwest::Url)> = Vec::new();
@@ -231,10 +242,14 @@ pub async fn check(
             }
         }
     }
+    let mut failing: Vec<usize> = Vec::new();
     for rid in reuse {
         for &wid in &targets[rid] {
             let written = &table.written[wid];
             if let Some(l) = latest.get(written) {
+                if l.point.failed() {
+                    failing.push(wid);
+                }
                 reuse_one(&writes, &*observer, written, l).await;
             }
         }
@@ -251,6 +266,9 @@ pub async fn check(
     while let Some((rid, result)) = rx.recv().await {
         requests_sent += u64::from(result.requests);
         for &wid in &targets[rid] {
+            if result.status.is_failure() {
+                failing.push(wid);
+            }
             observer.checked(&table.written[wid], &result);
             send(
                 &writes,
@@ -262,6 +280,22 @@ pub async fn check(
         }
     }
     checker.await.expect("the scheduler does not panic");
+    if let Some(archive_cfg) = &cfg.archive {
+        let wanted: Vec<(String, String)> = failing
+            .iter()
+            .flat_map(|&wid| table.dates[wid].iter().map(move |d| (wid, *d)))
+            .map(|(wid, d)| {
+                (
+                    table.written[wid].clone(),
+                    d.map(|d| d.to_string()).unwrap_or_default(),
+                )
+            })
+            .collect();
+        let due = reader.lookups_due(&wanted, clock.now(), archive_cfg.relookup_after_secs)?;
+        let archive = Arc::new(Archive::new(archive_client, archive_cfg.clone()));
+        lookup_archives(archive, due, &writes, &*observer, &*clock).await;
+    }
+    drop(reader);
     drop(writes);
     let mut store = writer.join().map_err(|_| RunError::WriterGone)??;
 
@@ -279,6 +313,65 @@ pub async fn check(
         &serde_json::to_value(&report.summary).expect("summary serializes"),
     )?;
     Ok(RunOutcome { run_id, report })
+}
+
+/// Looks up each due `(url, target date)` and writes what was found. A
+/// lookup that could not reach any archive is told to the observer and
+/// writes nothing, so it is tried again next run.
+async fn lookup_archives(
+    archive: Arc<Archive>,
+    due: Vec<(String, String)>,
+    writes: &mpsc::Sender<Write>,
+    observer: &dyn Observer,
+    clock: &dyn Clock,
+) {
+    observer.archiving(due.len());
+    let jobs: Vec<((String, String), String, Option<Date>)> = due
+        .into_iter()
+        .map(|(url, target)| {
+            let mut request = url.clone();
+            if let Ok(mut u) = reqwest::Url::parse(&url) {
+                u.set_fragment(None);
+                request = u.to_string();
+            }
+            let date = crate::source::frontmatter::leading_date(&target);
+            ((url, target), request, date)
+        })
+        .collect();
+    let (tx, mut rx) = mpsc::channel::<((String, String), Result<Lookup, ArchiveError>)>(64);
+    let task = tokio::spawn(archive.lookup_all(jobs, tx));
+    let mut failed = 0usize;
+    let mut first_error = None;
+    while let Some(((url, target), found)) = rx.recv().await {
+        observer.archived(&url);
+        match found {
+            Ok(lookup) => {
+                let _ = writes
+                    .send(Write::ArchiveLookup {
+                        url,
+                        target,
+                        capture: lookup.capture,
+                        verified: lookup.verified,
+                        at: clock.now(),
+                    })
+                    .await;
+            }
+            Err(e) => {
+                failed += 1;
+                first_error.get_or_insert_with(|| format!("{url}: {e}"));
+            }
+        }
+    }
+    let _ = task.await;
+    if let Some(e) = first_error {
+        observer.problem(&Problem {
+            path: "archive".into(),
+            message: format!(
+                "{failed} archive lookups failed and will be retried next run; first: {e}"
+            ),
+            severity: crate::source::Severity::Warning,
+        });
+    }
 }
 
 async fn send(writes: &mpsc::Sender<Write>, url: String, result: CheckResult, checked_at: i64) {

@@ -164,7 +164,7 @@ pub(crate) async fn send(client: &Client, method: Method, url: &Url, max_body: u
 }
 
 /// `Retry-After` as seconds or an HTTP date.
-pub(crate) fn parse_retry_after(v: &str) -> Option<Duration> {
+pub fn parse_retry_after(v: &str) -> Option<Duration> {
     let v = v.trim();
     if let Ok(secs) = v.parse::<u64>() {
         return Some(Duration::from_secs(secs));

@@ -8,6 +8,7 @@
 
 mod schema;
 
+use crate::archive::Capture;
 use crate::check::{CheckResult, Hop, Status};
 use crate::extract::Link;
 use crate::history::{CheckPoint, State};
@@ -75,6 +76,38 @@ pub enum Write {
         links: Vec<Link>,
         /// When it was read (unix seconds): first-seen time of new URLs.
         seen_at: i64,
+        /// A hash of its bytes as read (see [`content_hash`]).
+        content_hash: Option<String>,
+    },
+    /// What an archive lookup found for a URL and a target date.
+    ArchiveLookup {
+        /// The URL as written.
+        url: String,
+        /// `YYYY-MM-DD` the capture should be closest to, or empty.
+        target: String,
+        /// The capture, if any archive has a good one.
+        capture: Option<Capture>,
+        /// Whether it was verified.
+        verified: bool,
+        /// When (unix seconds).
+        at: i64,
+    },
+    /// Where a Save Page Now submission of a URL stands.
+    Save {
+        /// The URL as written.
+        url: String,
+        /// `pending`, `success`, `error`, `retry` or `archived`.
+        state: String,
+        /// The job, while there is one.
+        job_id: Option<String>,
+        /// `error:...` when refused or failed.
+        status_ext: Option<String>,
+        /// The archive's message.
+        message: Option<String>,
+        /// The capture, on success.
+        capture_url: Option<String>,
+        /// When (unix seconds).
+        at: i64,
     },
     /// An earlier check stands for this URL in this run (fresh enough, or
     /// the request budget was spent).
@@ -112,6 +145,9 @@ pub struct OccurrenceRecord {
     pub text: Option<String>,
     /// Link syntax.
     pub kind: String,
+    /// The capture closest to this issue's date, when it differs from the link's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub archive: Option<Capture>,
 }
 
 /// How a link changed since the run before.
@@ -163,8 +199,8 @@ pub struct LinkRecord {
     pub change: Option<Change>,
     /// Where it is cited.
     pub occurrences: Vec<OccurrenceRecord>,
-    /// The archived replacement, once looked up.
-    pub archive: Option<serde_json::Value>,
+    /// The archived replacement closest to the first citing issue's date, once looked up.
+    pub archive: Option<Capture>,
     /// Its recent checks, oldest first, up to and including this run's.
     #[serde(skip)]
     pub history: Vec<CheckPoint>,
@@ -204,6 +240,9 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
 }
+
+/// The schema version this linkrot writes (`PRAGMA user_version`).
+pub const SCHEMA_VERSION: usize = schema::MIGRATIONS.len();
 
 /// How long a write waits for another run's transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -314,16 +353,49 @@ impl Store {
                     date,
                     links,
                     seen_at,
+                    content_hash,
                 } => write_issue(
                     &tx,
                     run_id,
-                    path,
-                    title.as_deref(),
-                    date.as_deref(),
+                    IssueRow {
+                        path,
+                        title: title.as_deref(),
+                        date: date.as_deref(),
+                        content_hash: content_hash.as_deref(),
+                    },
                     links,
                     *seen_at,
                 )
                 .map_err(err)?,
+                Write::ArchiveLookup {
+                    url,
+                    target,
+                    capture,
+                    verified,
+                    at,
+                } => {
+                    write_lookup(&tx, url, target, capture.as_ref(), *verified, *at).map_err(err)?
+                }
+                Write::Save {
+                    url,
+                    state,
+                    job_id,
+                    status_ext,
+                    message,
+                    capture_url,
+                    at,
+                } => {
+                    let uid = url_id(&tx, url, *at).map_err(err)?;
+                    tx.prepare_cached(
+                        "INSERT INTO saves (url_id, state, job_id, status_ext, message, capture_url, submitted_at, updated_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)
+                         ON CONFLICT(url_id) DO UPDATE SET state = excluded.state, job_id = excluded.job_id,
+                             status_ext = excluded.status_ext, message = excluded.message,
+                             capture_url = excluded.capture_url, updated_at = excluded.updated_at",
+                    )
+                    .and_then(|mut st| st.execute(params![uid, state, job_id, status_ext, message, capture_url, at]))
+                    .map_err(err)?;
+                }
                 Write::Reuse { url, check_id } => {
                     reuse_check(&tx, run_id, url, *check_id).map_err(err)?
                 }
@@ -342,6 +414,7 @@ impl Store {
     pub fn run_links(&self, run_id: i64) -> Result<Vec<LinkRecord>, StoreError> {
         let mut occ = self.run_occurrences(run_id)?;
         let mut history = self.run_history(run_id)?;
+        let mut archives = self.run_archives(run_id)?;
         let mut stmt = self
             .conn
             .prepare(
@@ -391,7 +464,131 @@ impl Store {
             let (id, mut rec) = row.map_err(|e| self.err(e))?;
             rec.occurrences = occ.remove(&id).unwrap_or_default();
             rec.history = history.remove(&id).unwrap_or_default();
+            if let Some(found) = archives.remove(&id) {
+                attach_archives(&mut rec, found.as_slice());
+            }
             out.push(rec);
+        }
+        Ok(out)
+    }
+
+    /// Captures found for the URLs of a run, by URL id, with their target dates.
+    fn run_archives(
+        &self,
+        run_id: i64,
+    ) -> Result<HashMap<i64, Vec<(String, Capture)>>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT a.url_id, a.target, a.capture_url, a.timestamp, a.source
+                 FROM run_urls ru JOIN archive_lookups a ON a.url_id = ru.url_id
+                 WHERE ru.run_id = ?1 AND a.capture_url IS NOT NULL",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([run_id], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    Capture {
+                        url: r.get(2)?,
+                        timestamp: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
+                        source: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
+                    },
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out: HashMap<i64, Vec<(String, Capture)>> = HashMap::new();
+        for row in rows {
+            let (id, target, capture) = row.map_err(|e| self.err(e))?;
+            out.entry(id).or_default().push((target, capture));
+        }
+        Ok(out)
+    }
+
+    /// Which `(url, target date)` pairs need a lookup at `now`: never looked
+    /// up, or longer ago than `relookup_after` seconds.
+    pub fn lookups_due(
+        &self,
+        wanted: &[(String, String)],
+        now: i64,
+        relookup_after: i64,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT a.looked_up_at FROM archive_lookups a JOIN urls u ON u.id = a.url_id
+                 WHERE u.url = ?1 AND a.target = ?2",
+            )
+            .map_err(|e| self.err(e))?;
+        let mut due = Vec::new();
+        for (url, target) in wanted {
+            let at: Option<i64> = stmt
+                .query_row(params![url, target], |r| r.get(0))
+                .optional()
+                .map_err(|e| self.err(e))?;
+            if at.is_none_or(|at| now - at >= relookup_after) {
+                due.push((url.clone(), target.clone()));
+            }
+        }
+        Ok(due)
+    }
+
+    /// The run that last read the issue at `path`, and the hash of its
+    /// bytes then.
+    pub fn issue(&self, path: &str) -> Result<Option<(i64, Option<String>)>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT last_run, content_hash FROM issues WHERE path = ?1",
+                [path],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Where each URL's Save Page Now submission stands: `(state, job id,
+    /// last update)`, for URLs that have one.
+    pub fn save_states(
+        &self,
+        urls: &[&str],
+    ) -> Result<HashMap<String, (String, Option<String>, i64)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT s.state, s.job_id, s.updated_at FROM saves s JOIN urls u ON u.id = s.url_id WHERE u.url = ?1",
+            )
+            .map_err(|e| self.err(e))?;
+        let mut out = HashMap::new();
+        for url in urls {
+            let row = stmt
+                .query_row([url], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .optional()
+                .map_err(|e| self.err(e))?;
+            if let Some(row) = row {
+                out.insert((*url).to_string(), row);
+            }
+        }
+        Ok(out)
+    }
+
+    /// URLs with a capture on record (from a lookup or a save), of `urls`.
+    pub fn archived(&self, urls: &[&str]) -> Result<std::collections::HashSet<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT EXISTS(SELECT 1 FROM archive_lookups a JOIN urls u ON u.id = a.url_id WHERE u.url = ?1 AND a.capture_url IS NOT NULL)
+                     OR EXISTS(SELECT 1 FROM saves s JOIN urls u ON u.id = s.url_id WHERE u.url = ?1 AND s.state IN ('success', 'archived'))",
+            )
+            .map_err(|e| self.err(e))?;
+        let mut out = std::collections::HashSet::new();
+        for url in urls {
+            let yes: bool = stmt
+                .query_row([url], |r| r.get(0))
+                .map_err(|e| self.err(e))?;
+            if yes {
+                out.insert((*url).to_string());
+            }
         }
         Ok(out)
     }
@@ -551,6 +748,30 @@ impl Store {
     }
 }
 
+/// The link's capture is the one closest to its earliest citing issue; an
+/// occurrence whose issue gets a different capture carries its own.
+fn attach_archives(rec: &mut LinkRecord, found: &[(String, Capture)]) {
+    let for_date = |date: Option<&str>| {
+        let target = date.unwrap_or("");
+        found
+            .iter()
+            .find(|(t, _)| t == target)
+            .map(|(_, c)| c.clone())
+    };
+    let earliest = rec
+        .occurrences
+        .iter()
+        .filter_map(|o| o.issue_date.as_deref())
+        .min();
+    rec.archive = for_date(earliest).or_else(|| found.first().map(|(_, c)| c.clone()));
+    for o in &mut rec.occurrences {
+        let own = for_date(o.issue_date.as_deref());
+        if own.is_some() && own != rec.archive {
+            o.archive = own;
+        }
+    }
+}
+
 fn occurrence(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<OccurrenceRecord> {
     Ok(OccurrenceRecord {
         path: r.get(at)?,
@@ -560,6 +781,7 @@ fn occurrence(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<OccurrenceRe
         issue_title: r.get(at + 4)?,
         text: r.get(at + 5)?,
         kind: r.get(at + 6)?,
+        archive: None,
     })
 }
 
@@ -604,22 +826,28 @@ fn url_id(tx: &rusqlite::Transaction<'_>, url: &str, now: i64) -> rusqlite::Resu
         .query_row([url], |r| r.get(0))
 }
 
+struct IssueRow<'a> {
+    path: &'a str,
+    title: Option<&'a str>,
+    date: Option<&'a str>,
+    content_hash: Option<&'a str>,
+}
+
 fn write_issue(
     tx: &rusqlite::Transaction<'_>,
     run_id: i64,
-    path: &str,
-    title: Option<&str>,
-    date: Option<&str>,
+    issue: IssueRow<'_>,
     links: &[Link],
     now: i64,
 ) -> rusqlite::Result<()> {
     let issue_id: i64 = tx
         .prepare_cached(
-            "INSERT INTO issues (path, title, date, last_run) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT(path) DO UPDATE SET title = excluded.title, date = excluded.date, last_run = excluded.last_run
+            "INSERT INTO issues (path, title, date, last_run, content_hash) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT(path) DO UPDATE SET title = excluded.title, date = excluded.date,
+                 last_run = excluded.last_run, content_hash = excluded.content_hash
              RETURNING id",
         )?
-        .query_row(params![path, title, date, run_id], |r| r.get(0))?;
+        .query_row(params![issue.path, issue.title, issue.date, run_id, issue.content_hash], |r| r.get(0))?;
     tx.prepare_cached("DELETE FROM occurrences WHERE issue_id = ?1")?
         .execute([issue_id])?;
     let mut insert = tx.prepare_cached(
@@ -689,6 +917,43 @@ fn write_check(
         .execute(params![uid, at, r.status.as_str()])?;
     }
     Ok(())
+}
+
+fn write_lookup(
+    tx: &rusqlite::Transaction<'_>,
+    url: &str,
+    target: &str,
+    capture: Option<&Capture>,
+    verified: bool,
+    at: i64,
+) -> rusqlite::Result<()> {
+    let uid = url_id(tx, url, at)?;
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO archive_lookups (url_id, target, capture_url, timestamp, source, verified, looked_up_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        uid,
+        target,
+        capture.map(|c| &c.url),
+        capture.map(|c| &c.timestamp),
+        capture.map(|c| &c.source),
+        verified,
+        at
+    ])?;
+    Ok(())
+}
+
+/// A short, stable fingerprint of a file's bytes (FNV-1a, 64 bits, and the
+/// length), to tell whether an issue changed since it was read. Not for
+/// security: only to avoid rewriting a file someone edited since.
+pub fn content_hash(bytes: &[u8]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{:016x}-{}", h, bytes.len())
 }
 
 fn reuse_check(

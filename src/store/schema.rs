@@ -74,4 +74,29 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     INSERT INTO run_urls (run_id, url_id, check_id, reused)
         SELECT run_id, url_id, max(id), 0 FROM checks GROUP BY run_id, url_id;
     ",
+    // 3: archive lookups and saves; a hash of each issue as last read, so
+    // `fix` can tell a file changed since it was checked.
+    r"
+    ALTER TABLE issues ADD COLUMN content_hash TEXT;
+    CREATE TABLE archive_lookups (
+        url_id        INTEGER NOT NULL REFERENCES urls(id),
+        target        TEXT NOT NULL,      -- YYYY-MM-DD the capture should be closest to; '' for none
+        capture_url   TEXT,               -- NULL: no archive has a good capture
+        timestamp     TEXT,
+        source        TEXT,
+        verified      INTEGER NOT NULL DEFAULT 0,
+        looked_up_at  INTEGER NOT NULL,
+        PRIMARY KEY (url_id, target)
+    );
+    CREATE TABLE saves (
+        url_id        INTEGER PRIMARY KEY REFERENCES urls(id),
+        state         TEXT NOT NULL,      -- pending | success | error | retry | archived
+        job_id        TEXT,
+        status_ext    TEXT,
+        message       TEXT,
+        capture_url   TEXT,
+        submitted_at  INTEGER NOT NULL,
+        updated_at    INTEGER NOT NULL
+    );
+    ",
 ];

@@ -33,6 +33,7 @@ fn config(dir: &Path, issue: &Path) -> Config {
         },
         db_path: dir.join("links.db"),
         history: HistoryConfig::default(),
+        archive: None,
     }
 }
 

@@ -1,0 +1,403 @@
+//! Archive: the replacement for a dead link, and saving live ones.
+//!
+//! Owns every conversation with web archives: the Wayback CDX and
+//! availability APIs, replay verification, Memento TimeGates, and Save Page
+//! Now 2. Each endpoint is a setting, paced as a host of its own. It never
+//! touches the database or the issues: callers hand it URLs and dates, and
+//! get captures back.
+
+mod memento;
+mod pacer;
+pub mod save;
+mod wayback;
+
+pub use pacer::Pacer;
+
+use reqwest::{Client, RequestBuilder, Response, Url};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use std::time::Duration;
+use time::Date;
+use tokio::sync::mpsc;
+
+/// Where the archives are and how hard to use them. [`ArchiveConfig::default`]
+/// holds the documented defaults (the Internet Archive's addresses and its
+/// published limits).
+#[derive(Debug, Clone)]
+pub struct ArchiveConfig {
+    /// Wayback availability API.
+    pub availability_url: String,
+    /// Wayback CDX API.
+    pub cdx_url: String,
+    /// Prefix of replay URLs: `<replay><14-digit ts>/<original>`.
+    pub replay_url: String,
+    /// Save Page Now 2 submission endpoint (POST).
+    pub save_url: String,
+    /// Save Page Now 2 job status prefix: `<status><job_id>`.
+    pub save_status_url: String,
+    /// Memento TimeGates tried after the Wayback APIs, each a prefix the
+    /// original URL is appended to.
+    pub timegates: Vec<String>,
+    /// Fetch a capture before offering it: it must answer 200 with `Memento-Datetime`.
+    pub verify: bool,
+    /// A lookup is repeated only after this many seconds.
+    pub relookup_after_secs: i64,
+    /// CDX requests a minute.
+    pub cdx_per_minute: u32,
+    /// Availability requests a minute.
+    pub availability_per_minute: u32,
+    /// Replay (verification) requests a minute.
+    pub replay_per_minute: u32,
+    /// TimeGate requests a minute, per run.
+    pub timegate_per_minute: u32,
+    /// Save Page Now submissions a minute.
+    pub save_per_minute: u32,
+    /// Save Page Now submissions a day.
+    pub save_per_day: u32,
+    /// Skip saving a URL archived more recently than this (SPN2 `if_not_archived_within`).
+    pub if_not_archived_within: String,
+    /// How often a pending save job is polled.
+    pub poll_interval: Duration,
+    /// Give up polling a job after this long (it is polled again next run).
+    pub poll_timeout: Duration,
+    /// Archive requests in flight at once.
+    pub concurrency: usize,
+    /// Extra tries after a 429/503.
+    pub retries: u32,
+    /// Longest `Retry-After` honoured; without one, a 429 waits this long.
+    pub max_retry_after: Duration,
+}
+
+impl Default for ArchiveConfig {
+    fn default() -> Self {
+        ArchiveConfig {
+            availability_url: "https://archive.org/wayback/available".into(),
+            cdx_url: "https://web.archive.org/cdx/search/cdx".into(),
+            replay_url: "https://web.archive.org/web/".into(),
+            save_url: "https://web.archive.org/save".into(),
+            save_status_url: "https://web.archive.org/save/status/".into(),
+            timegates: Vec::new(),
+            verify: false,
+            relookup_after_secs: 30 * 86_400,
+            cdx_per_minute: 60,
+            availability_per_minute: 60,
+            replay_per_minute: 600,
+            timegate_per_minute: 60,
+            save_per_minute: 12,
+            save_per_day: 100_000,
+            if_not_archived_within: "30d".into(),
+            poll_interval: Duration::from_secs(5),
+            poll_timeout: Duration::from_secs(120),
+            concurrency: 4,
+            retries: 2,
+            max_retry_after: Duration::from_secs(60),
+        }
+    }
+}
+
+impl ArchiveConfig {
+    /// Sets every per-minute limit to `per_minute` (for local archives and fakes).
+    pub fn with_rate(mut self, per_minute: u32) -> Self {
+        self.cdx_per_minute = per_minute;
+        self.availability_per_minute = per_minute;
+        self.replay_per_minute = per_minute;
+        self.timegate_per_minute = per_minute;
+        self.save_per_minute = per_minute;
+        self
+    }
+}
+
+/// An archived copy of a page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Capture {
+    /// Where to read it.
+    pub url: String,
+    /// When it was captured: 14 digits, `YYYYMMDDhhmmss` (empty if unknown).
+    pub timestamp: String,
+    /// Which service found it (`wayback-cdx`, `wayback-availability`, `memento:HOST`, `save-page-now`).
+    pub source: String,
+}
+
+impl Capture {
+    pub(crate) fn wayback(cfg: &ArchiveConfig, ts: &str, original: &str, source: &str) -> Capture {
+        Capture {
+            url: format!("{}{ts}/{original}", cfg.replay_url),
+            timestamp: ts.to_string(),
+            source: source.to_string(),
+        }
+    }
+}
+
+/// Why an archive could not be asked.
+#[derive(Debug, thiserror::Error)]
+pub enum ArchiveError {
+    /// A bad endpoint setting.
+    #[error("archive setting: {0}")]
+    Config(String),
+    /// No HTTP answer.
+    #[error("{endpoint}: {source}")]
+    Http {
+        /// Which endpoint.
+        endpoint: &'static str,
+        /// The error.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// An HTTP error status.
+    #[error("{endpoint} answered {status}")]
+    Status {
+        /// Which endpoint.
+        endpoint: &'static str,
+        /// The status.
+        status: u16,
+    },
+    /// Still rate limited after every retry.
+    #[error("{endpoint} is rate limiting us (429/503) after {tries} tries; try again later")]
+    Limited {
+        /// Which endpoint.
+        endpoint: &'static str,
+        /// Tries made.
+        tries: u32,
+    },
+    /// Not the JSON the API documents.
+    #[error("{endpoint} answered something that is not its JSON: {detail}")]
+    Garbled {
+        /// Which endpoint.
+        endpoint: &'static str,
+        /// What was wrong.
+        detail: String,
+    },
+}
+
+/// One archive endpoint: its pacing, and retries after 429/503.
+#[derive(Debug)]
+pub(crate) struct Endpoint {
+    name: &'static str,
+    pacer: Pacer,
+}
+
+impl Endpoint {
+    fn new(name: &'static str, per_minute: u32) -> Endpoint {
+        Endpoint {
+            name,
+            pacer: Pacer::per_minute(per_minute),
+        }
+    }
+
+    /// Sends `req` in its turn; a 429/503 pauses the endpoint for its
+    /// `Retry-After` (else `max_retry_after`) and is retried.
+    pub(crate) async fn send(
+        &self,
+        _client: &Client,
+        cfg: &ArchiveConfig,
+        req: RequestBuilder,
+    ) -> Result<Response, ArchiveError> {
+        let mut tries = 0;
+        loop {
+            self.pacer.wait().await;
+            let attempt = req
+                .try_clone()
+                .expect("archive requests have no streaming body");
+            let resp = attempt.send().await.map_err(|source| ArchiveError::Http {
+                endpoint: self.name,
+                source,
+            })?;
+            let status = resp.status().as_u16();
+            if status != 429 && status != 503 {
+                return Ok(resp);
+            }
+            tries += 1;
+            let wait = resp
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(crate::check::parse_retry_after)
+                .unwrap_or(cfg.max_retry_after)
+                .min(cfg.max_retry_after);
+            self.pacer.pause(wait).await;
+            if tries > cfg.retries {
+                return Err(ArchiveError::Limited {
+                    endpoint: self.name,
+                    tries,
+                });
+            }
+        }
+    }
+
+    pub(crate) async fn get_json(
+        &self,
+        client: &Client,
+        cfg: &ArchiveConfig,
+        url: Url,
+        auth: Option<&str>,
+    ) -> Result<serde_json::Value, ArchiveError> {
+        let (k, v) = wayback::accept_json();
+        let mut req = client.get(url).header(k, v);
+        if let Some(a) = auth {
+            req = req.header(reqwest::header::AUTHORIZATION, a);
+        }
+        let resp = self.send(client, cfg, req).await?;
+        self.json(resp).await
+    }
+
+    pub(crate) async fn json(&self, resp: Response) -> Result<serde_json::Value, ArchiveError> {
+        let status = resp.status().as_u16();
+        if !(200..300).contains(&status) {
+            return Err(ArchiveError::Status {
+                endpoint: self.name,
+                status,
+            });
+        }
+        let bytes = resp.bytes().await.map_err(|source| ArchiveError::Http {
+            endpoint: self.name,
+            source,
+        })?;
+        serde_json::from_slice(&bytes).map_err(|e| ArchiveError::Garbled {
+            endpoint: self.name,
+            detail: e.to_string(),
+        })
+    }
+}
+
+/// The archives, ready to be asked: one client, one pacer per endpoint.
+pub struct Archive {
+    client: Client,
+    cfg: Arc<ArchiveConfig>,
+    cdx: Endpoint,
+    availability: Endpoint,
+    replay: Endpoint,
+    timegate: Endpoint,
+    pub(crate) save: Endpoint,
+}
+
+/// What one lookup found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lookup {
+    /// The good capture closest to the date, if any archive has one.
+    pub capture: Option<Capture>,
+    /// Whether it was fetched and answered 200 with `Memento-Datetime`.
+    pub verified: bool,
+}
+
+/// The 14-digit timestamp a lookup aims at: midnight of the issue's date.
+pub fn target_timestamp(date: Option<Date>) -> String {
+    date.map(|d| {
+        format!(
+            "{:04}{:02}{:02}000000",
+            d.year(),
+            u8::from(d.month()),
+            d.day()
+        )
+    })
+    .unwrap_or_default()
+}
+
+impl Archive {
+    /// Uses `client` (the run's: same proxy, CA and user agent) with `cfg`.
+    pub fn new(client: Client, cfg: ArchiveConfig) -> Archive {
+        Archive {
+            cdx: Endpoint::new("CDX API", cfg.cdx_per_minute),
+            availability: Endpoint::new("availability API", cfg.availability_per_minute),
+            replay: Endpoint::new("Wayback replay", cfg.replay_per_minute),
+            timegate: Endpoint::new("Memento TimeGate", cfg.timegate_per_minute),
+            save: Endpoint::new("Save Page Now", cfg.save_per_minute),
+            client,
+            cfg: Arc::new(cfg),
+        }
+    }
+
+    /// The settings in use.
+    pub fn config(&self) -> &ArchiveConfig {
+        &self.cfg
+    }
+
+    pub(crate) fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The good (2xx) capture of `url` closest to `date`: CDX first, the
+    /// availability API when CDX has none (or fails), then each TimeGate.
+    /// `Ok` with no capture means some source answered and none has one;
+    /// `Err` means no source could be asked, so nothing should be concluded.
+    pub async fn lookup(&self, url: &str, date: Option<Date>) -> Result<Lookup, ArchiveError> {
+        enum Source<'a> {
+            Cdx,
+            Availability,
+            Gate(&'a str),
+        }
+        let ts = target_timestamp(date);
+        let (client, cfg) = (&self.client, &*self.cfg);
+        let sources = [Source::Cdx, Source::Availability]
+            .into_iter()
+            .chain(cfg.timegates.iter().map(|g| Source::Gate(g.as_str())));
+        let mut answered = false;
+        let mut last_err = None;
+        for source in sources {
+            let found = match source {
+                Source::Cdx => wayback::cdx_closest(client, cfg, &self.cdx, url, &ts).await,
+                Source::Availability => {
+                    wayback::available(client, cfg, &self.availability, url, &ts).await
+                }
+                Source::Gate(gate) => {
+                    memento::timegate(client, cfg, &self.timegate, gate, url, &ts).await
+                }
+            };
+            match found {
+                Ok(Some(capture)) => {
+                    answered = true;
+                    if let Some(good) = self.accept(capture).await {
+                        return Ok(good);
+                    }
+                }
+                Ok(None) => answered = true,
+                Err(e) => last_err = Some(e),
+            }
+        }
+        match (answered, last_err) {
+            (false, Some(e)) => Err(e),
+            _ => Ok(Lookup {
+                capture: None,
+                verified: false,
+            }),
+        }
+    }
+
+    /// The capture, if it passes verification (when verification is on).
+    async fn accept(&self, capture: Capture) -> Option<Lookup> {
+        if !self.cfg.verify {
+            return Some(Lookup {
+                capture: Some(capture),
+                verified: false,
+            });
+        }
+        let ok = wayback::verify(&self.client, &self.cfg, &self.replay, &capture)
+            .await
+            .unwrap_or(false);
+        ok.then_some(Lookup {
+            capture: Some(capture),
+            verified: true,
+        })
+    }
+
+    /// Looks up every `(key, url, date)`, `concurrency` at a time, sending
+    /// `(key, result)` as each is known.
+    pub async fn lookup_all<K: Send + 'static>(
+        self: Arc<Self>,
+        jobs: Vec<(K, String, Option<Date>)>,
+        results: mpsc::Sender<(K, Result<Lookup, ArchiveError>)>,
+    ) {
+        use futures::stream::{self, StreamExt};
+        let concurrency = self.cfg.concurrency.max(1);
+        let mut answers = stream::iter(jobs)
+            .map(|(key, url, date)| {
+                let me = self.clone();
+                async move { (key, me.lookup(&url, date).await) }
+            })
+            .buffer_unordered(concurrency);
+        while let Some(answer) = answers.next().await {
+            if results.send(answer).await.is_err() {
+                return;
+            }
+        }
+    }
+}
