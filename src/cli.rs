@@ -29,6 +29,141 @@ pub enum Command {
     Links(LinksArgs),
     /// Show a URL's timeline (every check) and where it is cited.
     History(HistoryArgs),
+    /// Find archived replacements for dead links, or save live links to the archive.
+    #[command(subcommand)]
+    Archive(Box<ArchiveCommand>),
+    /// Rewrite dead links to their archived copy and moved links to where they went
+    /// (a unified diff; files change only with --write).
+    Fix(Box<FixArgs>),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ArchiveCommand {
+    /// Look up replacements for the failing links of the latest run.
+    Lookup(ArchiveLookupArgs),
+    /// Submit live links to Save Page Now (keys: LINKROT_SPN_ACCESS_KEY, LINKROT_SPN_SECRET_KEY).
+    Save(ArchiveSaveArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DbArg {
+    /// SQLite database holding runs, checks and history.
+    #[arg(long, value_name = "PATH", default_value = linkrot::DEFAULT_DB, env = "LINKROT_DB")]
+    pub db: PathBuf,
+}
+
+/// Network settings for commands that talk to archives only.
+#[derive(Debug, Args)]
+pub struct NetArgs {
+    /// Proxy for every URL (overrides http_proxy / https_proxy).
+    #[arg(long, value_name = "URL")]
+    pub proxy: Option<String>,
+    /// Extra CA certificate file (PEM) to trust (repeatable); SSL_CERT_FILE is added too.
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Vec<PathBuf>,
+    /// Whole-request timeout, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = CheckConfig::default().timeout.as_secs_f64())]
+    pub timeout: f64,
+    /// Longest Retry-After honoured, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = CheckConfig::default().max_retry_after.as_secs_f64())]
+    pub max_retry_after: f64,
+}
+
+impl NetArgs {
+    pub fn check_config(&self) -> CheckConfig {
+        CheckConfig {
+            proxy: proxy_config(self.proxy.clone(), None),
+            ca_files: ca_files(&self.ca_cert),
+            timeout: secs(self.timeout),
+            max_retry_after: secs(self.max_retry_after),
+            ..CheckConfig::default()
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ArchiveLookupArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    #[command(flatten)]
+    pub net: NetArgs,
+    #[command(flatten)]
+    pub archive: ArchiveArgs,
+    /// Report format.
+    #[arg(long, value_enum, default_value = "terminal")]
+    pub format: ReportFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ArchiveSaveArgs {
+    /// Issues or drafts whose live links to save; none: every live link of the latest run.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// Only links with no capture on record.
+    #[arg(long)]
+    pub never_archived: bool,
+    /// Submissions a minute.
+    #[arg(long, value_name = "N", default_value_t = ArchiveConfig::default().save_per_minute)]
+    pub per_minute: u32,
+    /// Submissions a day.
+    #[arg(long, value_name = "N", default_value_t = ArchiveConfig::default().save_per_day)]
+    pub per_day: u32,
+    /// Skip URLs archived more recently than this (SPN2 if_not_archived_within).
+    #[arg(long, value_name = "AGE", default_value = "30d")]
+    pub if_not_archived_within: String,
+    /// How often pending jobs are polled, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = ArchiveConfig::default().poll_interval.as_secs_f64())]
+    pub poll_interval: f64,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub db: DbArg,
+    #[command(flatten)]
+    pub net: NetArgs,
+    #[command(flatten)]
+    pub archive: ArchiveArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RedirectsArg {
+    /// Only 301/308 chains.
+    Permanent,
+    /// Temporary redirects too.
+    All,
+    /// Leave redirects alone.
+    None,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReplaceArg {
+    /// Only links confirmed dead by their history.
+    Dead,
+    /// Any failing link with a capture.
+    Broken,
+}
+
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub db: DbArg,
+    /// Change the files (else print a unified diff).
+    #[arg(long)]
+    pub write: bool,
+    /// Which redirects to follow into the source.
+    #[arg(long, value_enum, default_value = "permanent")]
+    pub redirects: RedirectsArg,
+    /// Which failing links to replace with their archived copy.
+    #[arg(long, value_enum, default_value = "dead")]
+    pub replace: ReplaceArg,
+}
+
+impl FixArgs {
+    pub fn sources(&self) -> SourceConfig {
+        self.input.sources()
+    }
 }
 
 #[derive(Debug, Args)]
@@ -308,27 +443,38 @@ fn secs(v: f64) -> Duration {
     Duration::try_from_secs_f64(v).unwrap_or(Duration::from_secs(1))
 }
 
+/// `--ca-cert` files, then `SSL_CERT_FILE`.
+fn ca_files(flags: &[PathBuf]) -> Vec<PathBuf> {
+    let mut files = flags.to_vec();
+    if let Some(f) = env(&["SSL_CERT_FILE"]) {
+        files.push(PathBuf::from(f));
+    }
+    files
+}
+
+/// `--proxy`/`--no-proxy` over the standard environment variables.
+fn proxy_config(proxy: Option<String>, no_proxy: Option<String>) -> ProxyConfig {
+    ProxyConfig {
+        http: proxy
+            .clone()
+            .or_else(|| env(&["http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"])),
+        https: proxy.or_else(|| env(&["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"])),
+        no_proxy: no_proxy.or_else(|| env(&["no_proxy", "NO_PROXY"])),
+    }
+}
+
+/// Save Page Now keys from the environment (never from flags, which show in `ps`).
+pub fn spn_keys() -> Option<linkrot::archive::save::SpnKeys> {
+    let access = env(&["LINKROT_SPN_ACCESS_KEY"])?;
+    let secret = env(&["LINKROT_SPN_SECRET_KEY"])?;
+    Some(linkrot::archive::save::SpnKeys::new(access, secret))
+}
+
 impl CheckArgs {
     /// The run's configuration: these flags over the environment over the defaults.
     pub fn config(&self) -> Config {
-        let mut ca_files = self.ca_cert.clone();
-        if let Some(f) = env(&["SSL_CERT_FILE"]) {
-            ca_files.push(PathBuf::from(f));
-        }
-        let proxy = ProxyConfig {
-            http: self
-                .proxy
-                .clone()
-                .or_else(|| env(&["http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"])),
-            https: self
-                .proxy
-                .clone()
-                .or_else(|| env(&["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"])),
-            no_proxy: self
-                .no_proxy
-                .clone()
-                .or_else(|| env(&["no_proxy", "NO_PROXY"])),
-        };
+        let ca_files = ca_files(&self.ca_cert);
+        let proxy = proxy_config(self.proxy.clone(), self.no_proxy.clone());
         let defaults = CheckConfig::default();
         let max_age = MaxAge {
             alive_secs: self.max_age.unwrap_or(self.max_age_ok),

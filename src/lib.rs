@@ -20,6 +20,7 @@
 pub mod archive;
 pub mod check;
 pub mod extract;
+pub mod fix;
 pub mod history;
 pub mod report;
 pub mod run;

@@ -6,7 +6,7 @@ mod progress;
 
 use anyhow::Context;
 use clap::Parser;
-use cli::{Cli, Command, LinksFormat, ReportFormat};
+use cli::{ArchiveCommand, Cli, Command, LinksFormat, ReportFormat};
 use linkrot::report::{self, TerminalOptions};
 use linkrot::RunError;
 use std::io::Write;
@@ -31,6 +31,11 @@ fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Links(args) => links(args),
         Command::History(args) => history(args),
+        Command::Archive(cmd) => match cmd.as_ref() {
+            ArchiveCommand::Lookup(args) => archive_lookup(args),
+            ArchiveCommand::Save(args) => archive_save(args),
+        },
+        Command::Fix(args) => fix(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -129,6 +134,150 @@ fn links(args: &cli::LinksArgs) -> anyhow::Result<u8> {
         writeln!(out)?;
     }
     out.flush()?;
+    let unread = problems
+        .iter()
+        .filter(|p| p.severity == linkrot::source::Severity::Error)
+        .count();
+    Ok(if unread > 0 { RUNTIME_FAILURE } else { OK })
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+fn archive_lookup(args: &cli::ArchiveLookupArgs) -> anyhow::Result<u8> {
+    let check_cfg = args.net.check_config();
+    let archive_cfg = args.archive.config(check_cfg.max_retry_after);
+    let bar = Arc::new(progress::Bar::new(false));
+    let found = runtime()?.block_on(linkrot::run::archive::lookup(
+        &args.db.db,
+        &check_cfg,
+        &archive_cfg,
+        &linkrot::history::Policy::default(),
+        bar.clone(),
+        Arc::new(linkrot::SystemClock),
+    ));
+    bar.finish();
+    let Some(report) = found? else {
+        eprintln!(
+            "linkrot: {} holds no run yet; run `linkrot check` first",
+            args.db.db.display()
+        );
+        return Ok(RUNTIME_FAILURE);
+    };
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        ReportFormat::Json => report::write_json(&report, &mut out)?,
+        ReportFormat::Terminal => {
+            report::write_terminal(&report, TerminalOptions::default(), &mut out)?
+        }
+    }
+    Ok(OK)
+}
+
+fn archive_save(args: &cli::ArchiveSaveArgs) -> anyhow::Result<u8> {
+    let Some(keys) = cli::spn_keys() else {
+        eprintln!(
+            "linkrot: Save Page Now needs keys: set LINKROT_SPN_ACCESS_KEY and LINKROT_SPN_SECRET_KEY \
+             (your archive.org S3-like keys); they are read from the environment only"
+        );
+        return Ok(USAGE);
+    };
+    let check_cfg = args.net.check_config();
+    let mut archive_cfg = args.archive.config(check_cfg.max_retry_after);
+    archive_cfg.save_per_minute = args.archive.archive_rate.unwrap_or(args.per_minute);
+    archive_cfg.save_per_day = args.per_day;
+    archive_cfg
+        .if_not_archived_within
+        .clone_from(&args.if_not_archived_within);
+    archive_cfg.poll_interval =
+        std::time::Duration::try_from_secs_f64(args.poll_interval).unwrap_or_default();
+    let bar = Arc::new(progress::Bar::new(args.quiet));
+    let scope = if args.paths.is_empty() {
+        linkrot::run::archive::SaveScope::All
+    } else {
+        let mut urls = Vec::new();
+        let sources = linkrot::source::SourceConfig {
+            inputs: args.paths.clone(),
+            exclude_paths: Vec::new(),
+            stdin_format: linkrot::extract::Format::Markdown,
+        };
+        linkrot::run::for_each_document(&sources, bar.as_ref(), |_, links| {
+            urls.extend(links.into_iter().map(|l| l.url))
+        })
+        .map_err(RunError::from)?;
+        urls.sort();
+        urls.dedup();
+        linkrot::run::archive::SaveScope::Urls(urls)
+    };
+    let summary = runtime()?.block_on(linkrot::run::archive::save(
+        &args.db.db,
+        &check_cfg,
+        &archive_cfg,
+        &keys,
+        scope,
+        args.never_archived,
+        bar.clone(),
+        Arc::new(linkrot::SystemClock),
+    ));
+    bar.finish();
+    let s = summary?;
+    for (url, why) in &s.errors {
+        println!("{url}: {why}");
+    }
+    println!(
+        "{} saved, {} already archived, {} failed, {} to retry later, {} skipped",
+        s.saved, s.already_archived, s.failed, s.later, s.skipped
+    );
+    Ok(if s.failed > 0 { RUNTIME_FAILURE } else { OK })
+}
+
+fn fix(args: &cli::FixArgs) -> anyhow::Result<u8> {
+    use linkrot::run::fix::{FixOptions, Redirects, Replace};
+    let opts = FixOptions {
+        redirects: match args.redirects {
+            cli::RedirectsArg::Permanent => Redirects::Permanent,
+            cli::RedirectsArg::All => Redirects::All,
+            cli::RedirectsArg::None => Redirects::None,
+        },
+        replace: match args.replace {
+            cli::ReplaceArg::Dead => Replace::Dead,
+            cli::ReplaceArg::Broken => Replace::Broken,
+        },
+        write: args.write,
+    };
+    let bar = progress::Bar::new(true);
+    let (fixes, problems) = linkrot::run::fix::fix(
+        &args.db.db,
+        &args.sources(),
+        opts,
+        &linkrot::history::Policy::default(),
+        &bar,
+    )?;
+    let mut out = std::io::stdout().lock();
+    let mut changed = 0;
+    for f in &fixes {
+        if args.write {
+            for (line, col, from, to, _) in &f.changes {
+                writeln!(out, "{}:{line}:{col}: {from} -> {to}", f.path)?;
+            }
+        } else {
+            out.write_all(f.diff.as_bytes())?;
+        }
+        changed += f.changes.len();
+    }
+    eprintln!(
+        "{changed} links in {} files {}",
+        fixes.len(),
+        if args.write {
+            "rewritten"
+        } else {
+            "would change (pass --write to apply)"
+        }
+    );
     let unread = problems
         .iter()
         .filter(|p| p.severity == linkrot::source::Severity::Error)

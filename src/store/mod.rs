@@ -206,6 +206,17 @@ pub struct LinkRecord {
     pub history: Vec<CheckPoint>,
 }
 
+/// Where a URL's Save Page Now submission stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SaveState {
+    /// `pending`, `success`, `error`, `retry` or `archived`.
+    pub state: String,
+    /// The job, while there is one.
+    pub job_id: Option<String>,
+    /// Last change (unix seconds).
+    pub updated_at: i64,
+}
+
 /// The newest check of a URL that made a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LatestCheck {
@@ -547,12 +558,19 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
-    /// Where each URL's Save Page Now submission stands: `(state, job id,
-    /// last update)`, for URLs that have one.
-    pub fn save_states(
-        &self,
-        urls: &[&str],
-    ) -> Result<HashMap<String, (String, Option<String>, i64)>, StoreError> {
+    /// Records the hash of an issue's bytes after linkrot rewrote it.
+    pub fn set_issue_hash(&self, path: &str, hash: &str) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "UPDATE issues SET content_hash = ?2 WHERE path = ?1",
+                params![path, hash],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Where each URL's Save Page Now submission stands, for URLs that have one.
+    pub fn save_states(&self, urls: &[&str]) -> Result<HashMap<String, SaveState>, StoreError> {
         let mut stmt = self
             .conn
             .prepare_cached(
@@ -562,7 +580,13 @@ impl Store {
         let mut out = HashMap::new();
         for url in urls {
             let row = stmt
-                .query_row([url], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .query_row([url], |r| {
+                    Ok(SaveState {
+                        state: r.get(0)?,
+                        job_id: r.get(1)?,
+                        updated_at: r.get(2)?,
+                    })
+                })
                 .optional()
                 .map_err(|e| self.err(e))?;
             if let Some(row) = row {

@@ -222,7 +222,10 @@ async fn a_second_run_adds_history_and_keeps_the_schema() {
     let (strikes, checks, version): (i64, i64, i64) = conn
         .query_row("SELECT (SELECT strikes FROM urls), (SELECT count(*) FROM checks), (SELECT user_version FROM pragma_user_version)", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .unwrap();
-    assert_eq!((strikes, checks, version), (2, 2, linkrot::store::SCHEMA_VERSION as i64));
+    assert_eq!(
+        (strikes, checks, version),
+        (2, 2, linkrot::store::SCHEMA_VERSION as i64)
+    );
 }
 
 #[test]

@@ -49,8 +49,26 @@ pub struct Hit {
     pub at: Instant,
 }
 
+/// A request as a [`Handler`] sees it.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: String,
+    /// Path and query, as sent.
+    pub target: String,
+    /// Lower-case header names.
+    pub headers: HashMap<String, String>,
+    pub body: Vec<u8>,
+}
+
+/// A scripted answer: status, headers, body.
+pub type Reply = (u16, Vec<(String, String)>, Vec<u8>);
+
+/// Answers requests no fixed route covers (a fake archive, say).
+pub type Handler = Arc<dyn Fn(&Request) -> Option<Reply> + Send + Sync>;
+
 #[derive(Default)]
 struct State {
+    handler: Option<Handler>,
     routes: HashMap<String, Behave>,
     hits: Vec<Hit>,
     counts: HashMap<String, usize>,
@@ -77,6 +95,13 @@ impl Server {
     /// Plain HTTP on 127.0.0.1, port chosen by the OS.
     pub async fn start(routes: &[(&str, Behave)]) -> Server {
         Self::start_inner(routes, None).await
+    }
+
+    /// Plain HTTP answered by `handler` (fixed routes come second).
+    pub async fn start_handler(handler: Handler) -> Server {
+        let s = Self::start_inner(&[], None).await;
+        s.state.lock().unwrap().handler = Some(handler);
+        s
     }
 
     /// HTTPS with a certificate for 127.0.0.1 and localhost signed by `ca`.
@@ -187,6 +212,22 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(mut sock: S, st: Arc<Mutex<Sta
         };
         let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
         buf.drain(..head_end);
+        let length: usize = head
+            .lines()
+            .find_map(|l| {
+                l.to_ascii_lowercase()
+                    .strip_prefix("content-length:")
+                    .map(|v| v.trim().parse().unwrap_or(0))
+            })
+            .unwrap_or(0);
+        while buf.len() < length {
+            let mut chunk = [0u8; 4096];
+            match sock.read(&mut chunk).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            }
+        }
+        let body: Vec<u8> = buf.drain(..length).collect();
         let mut lines = head.split("\r\n");
         let mut first = lines.next().unwrap_or("").split(' ');
         let method = first.next().unwrap_or("").to_string();
@@ -208,6 +249,35 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(mut sock: S, st: Arc<Mutex<Sta
                 target.clone(),
             ),
         };
+        let handler = st.lock().unwrap().handler.clone();
+        if let Some(h) = handler {
+            let req = Request {
+                method: method.clone(),
+                target: target.clone(),
+                headers: headers.clone(),
+                body: body.clone(),
+            };
+            st.lock().unwrap().hits.push(Hit {
+                method: method.clone(),
+                path: target.split('?').next().unwrap_or("").to_string(),
+                host: headers.get("host").cloned().unwrap_or_default(),
+                proxied,
+                at: Instant::now(),
+            });
+            if let Some((status, extra, body)) = h(&req) {
+                let mut resp = format!("HTTP/1.1 {status} X\r\nContent-Length: {}\r\n", body.len());
+                for (k, v) in extra {
+                    resp.push_str(&format!("{k}: {v}\r\n"));
+                }
+                resp.push_str("\r\n");
+                let mut out = resp.into_bytes();
+                out.extend_from_slice(&body);
+                if sock.write_all(&out).await.is_err() {
+                    return;
+                }
+                continue;
+            }
+        }
         let (behave, n) = {
             let mut s = st.lock().unwrap();
             s.hits.push(Hit {

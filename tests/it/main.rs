@@ -1,6 +1,7 @@
 //! linkrot's integration tests: one binary, one module per stage, all
 //! against servers on 127.0.0.1 (see `kit`).
 
+mod archive;
 mod check;
 mod cli;
 mod extract;

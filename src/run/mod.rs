@@ -4,6 +4,9 @@
 //! no parsing, no HTTP, no SQL, no formatting. Extraction runs on a blocking
 //! thread, checking on the async runtime, writes on the store's own thread.
 
+pub mod archive;
+pub mod fix;
+
 use crate::archive::{Archive, ArchiveError, Lookup};
 use crate::check::{self, CheckResult, Classifier, Target};
 use crate::extract::{self, Link};
