@@ -41,6 +41,15 @@ pub fn write_terminal(
             _ => String::new(),
         };
         writeln!(w, "{path}:{line}:{col}: {} {}{state}", describe(l), l.url)?;
+        if let Some(a) = l
+            .occurrences
+            .iter()
+            .find(|o| o.path == path && o.line == line && o.column == col)
+            .and_then(|o| o.archive.as_ref())
+            .or(l.archive.as_ref())
+        {
+            writeln!(w, "    archived copy: {}", a.url)?;
+        }
         if let Some(f) = &l.final_url {
             let kind = if l.permanent_redirect {
                 "moved permanently to"

@@ -361,6 +361,26 @@ async fn the_good_capture_closest_to_the_issue_date_is_chosen_per_citing_issue()
         "CDX answered; no fallback needed"
     );
 
+    // The editor's view of the same issue shows the replacement under the dead link.
+    let o = run(
+        vec![
+            "check".into(),
+            dir.path().join("new.md").display().to_string(),
+            "--db".into(),
+            db.display().to_string(),
+        ],
+        vec![],
+    )
+    .await;
+    assert!(
+        o.stdout.contains(&format!(
+            "new.md:5:8: broken (404) {dead}\n    archived copy: {}",
+            a.url(&format!("/web/20180101000000/{dead}"))
+        )),
+        "{}",
+        o.stdout
+    );
+
     // Looked up once: the next run (inside the relookup interval) asks nothing.
     let cdx = fake.calls("/cdx/search/cdx");
     check_archive(
