@@ -27,6 +27,8 @@ pub enum Command {
     Check(Box<CheckArgs>),
     /// List every extracted link (no network, no database).
     Links(LinksArgs),
+    /// Extract every link and store issues and occurrences in the database (no network).
+    Index(IndexArgs),
     /// Show a URL's timeline (every check) and where it is cited.
     History(HistoryArgs),
     /// Find archived replacements for dead links, or save live links to the archive.
@@ -163,6 +165,26 @@ pub struct FixArgs {
 impl FixArgs {
     pub fn sources(&self) -> SourceConfig {
         self.input.sources()
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub db: DbArg,
+}
+
+impl IndexArgs {
+    pub fn config(&self) -> Config {
+        Config {
+            sources: self.input.sources(),
+            check: CheckConfig::default(),
+            db_path: self.db.db.clone(),
+            history: HistoryConfig::default(),
+            archive: None,
+        }
     }
 }
 

@@ -31,6 +31,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Links(args) => links(args),
         Command::History(args) => history(args),
+        Command::Index(args) => index(args),
         Command::Archive(cmd) => match cmd.as_ref() {
             ArchiveCommand::Lookup(args) => archive_lookup(args),
             ArchiveCommand::Save(args) => archive_save(args),
@@ -139,6 +140,22 @@ fn links(args: &cli::LinksArgs) -> anyhow::Result<u8> {
         .filter(|p| p.severity == linkrot::source::Severity::Error)
         .count();
     Ok(if unread > 0 { RUNTIME_FAILURE } else { OK })
+}
+
+fn index(args: &cli::IndexArgs) -> anyhow::Result<u8> {
+    let s = linkrot::run::index(
+        &args.config(),
+        &progress::Bar::new(true),
+        &linkrot::SystemClock,
+    )?;
+    println!(
+        "{} links in {} issues stored in {} (run {})",
+        s.links,
+        s.issues,
+        args.db.db.display(),
+        s.run_id
+    );
+    Ok(if s.unread > 0 { RUNTIME_FAILURE } else { OK })
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {

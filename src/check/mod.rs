@@ -42,7 +42,9 @@ pub struct CheckConfig {
     pub stall_after: Duration,
     /// Requests in flight at once to one host, at most (6, what a browser opens).
     pub max_per_host: usize,
-    /// Where a host's concurrency starts before it has proven it copes.
+    /// Where a host's concurrency starts before it has proven it copes (one
+    /// connection: most hosts of an archive have a link or two, and a
+    /// second connection costs a handshake that reuse does not).
     pub initial_per_host: usize,
     /// Whole-request timeout (connect, headers and the bounded body read).
     pub timeout: Duration,

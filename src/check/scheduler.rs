@@ -18,6 +18,9 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
+/// The lowest a 429 can set a host's ceiling (see `slow_down`).
+const CEILING_FLOOR: usize = 2;
+
 /// A URL on its way to a verdict.
 #[derive(Debug)]
 struct Job {
@@ -48,8 +51,15 @@ struct Host {
     paused_until: Option<Instant>,
     /// How many times it has asked us to slow down.
     epoch: u64,
+    /// Good answers under full load since the limit last grew.
+    good_window: usize,
     /// Answered HEAD with 405/501: go straight to GET.
     no_head: bool,
+    /// Has given any answer other than a gateway error.
+    answered: bool,
+    /// First tries that met a connection failure or a gateway error, while
+    /// it has never answered.
+    silent_failures: u32,
     queued: bool,
 }
 
@@ -239,7 +249,10 @@ impl Scheduler {
             ceiling: self.cfg.max_per_host.max(1),
             paused_until: None,
             epoch: 0,
+            good_window: 0,
             no_head: false,
+            answered: false,
+            silent_failures: 0,
             queued: false,
         });
         self.host_ids.insert(name, self.hosts.len() - 1);
@@ -342,13 +355,20 @@ impl Scheduler {
                 } else {
                     self.speed_up(hid, &job);
                 }
+                if matches!(status, 502 | 504) {
+                    // First tries only: the evidence must come from different URLs.
+                    self.hosts[hid].silent_failures += u32::from(job.tries == 0);
+                } else {
+                    self.hosts[hid].answered = true;
+                }
+                let retries = self.retry_budget(hid, cfg.retries);
                 match status {
                     s if cfg.accepts(s) => Some(done(&job, now, s, true, None)),
                     300..=399 if location.is_some() => {
                         let next = location.expect("checked");
                         return self.follow(hid, job, status, next, now);
                     }
-                    429 | 502..=504 if job.tries < cfg.retries => {
+                    429 | 502..=504 if job.tries < retries => {
                         let wait = retry_after
                             .map(|d| d.min(cfg.max_retry_after))
                             .unwrap_or_default()
@@ -380,7 +400,8 @@ impl Scheduler {
                 let budget = if f.kind == FailureKind::Timeout {
                     cfg.timeout_retries
                 } else {
-                    cfg.retries
+                    self.hosts[hid].silent_failures += u32::from(job.tries == 0);
+                    self.retry_budget(hid, cfg.retries)
                 };
                 if f.kind != FailureKind::Permanent && job.tries < budget {
                     let wait = backoff(&cfg, job.tries);
@@ -460,24 +481,35 @@ impl Scheduler {
         None
     }
 
+    /// Retries left to a host's URLs. A host that has never answered and
+    /// has failed twice (connection errors, gateway errors) is down: each of
+    /// its URLs still gets one try, but no more, so a lapsed domain with a
+    /// hundred links costs a hundred requests, not three hundred.
+    fn retry_budget(&self, hid: usize, retries: u32) -> u32 {
+        let host = &self.hosts[hid];
+        if !host.answered && host.silent_failures >= 2 {
+            0
+        } else {
+            retries
+        }
+    }
+
     /// A 429/503: never again exceed the load that drew it, halve the
     /// host's concurrency (once per burst), and pause it for `Retry-After`.
     fn slow_down(&mut self, hid: usize, job: &Job, retry_after: Option<Duration>, now: Instant) {
         let host = &mut self.hosts[hid];
-        // The load that drew a 429 is the ceiling, but never below the
-        // starting level: a 429 there is a rate limit (Retry-After handles
+        // The load that drew a 429 is the ceiling, but never below two
+        // slots: a 429 there is a rate limit (Retry-After handles
         // it) or a single URL's, and one stalled request must not be able
         // to hold a whole host.
-        let floor = self
-            .cfg
-            .initial_per_host
-            .clamp(1, self.cfg.max_per_host.max(1));
+        let floor = CEILING_FLOOR.min(self.cfg.max_per_host.max(1));
         host.ceiling = host
             .ceiling
             .min(job.sent_level.saturating_sub(1).max(floor));
         if job.sent_epoch == host.epoch {
             host.epoch += 1;
             host.limit = (host.limit / 2).max(floor);
+            host.good_window = 0;
         }
         host.limit = host.limit.min(host.ceiling);
         let pause = retry_after.map_or(self.cfg.backoff_base, |d| d.min(self.cfg.max_retry_after));
@@ -485,14 +517,21 @@ impl Scheduler {
         host.paused_until = Some(host.paused_until.map_or(until, |t| t.max(until)));
     }
 
-    /// A good answer given under full load: one more slot, up to the
-    /// ceiling (slow start, as TCP does; answers given while the host had
-    /// spare slots say nothing about whether it copes with more).
+    /// A good answer given under full load counts toward one more slot; a
+    /// full window of them (as many as the limit) earns it, up to the
+    /// ceiling. One slot per round, not per answer: growing per answer
+    /// doubles the load before the first 429 can come back, and every
+    /// request sent meanwhile draws one.
     fn speed_up(&mut self, hid: usize, job: &Job) {
         let host = &mut self.hosts[hid];
-        if job.sent_level >= host.limit && job.sent_epoch == host.epoch && host.limit < host.ceiling
+        if job.sent_level < host.limit || job.sent_epoch != host.epoch || host.limit >= host.ceiling
         {
+            return;
+        }
+        host.good_window += 1;
+        if host.good_window >= host.limit {
             host.limit += 1;
+            host.good_window = 0;
         }
     }
 }

@@ -123,6 +123,58 @@ impl UrlTable {
     }
 }
 
+/// What `linkrot index` read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IndexSummary {
+    /// The run's id.
+    pub run_id: i64,
+    /// Issues read.
+    pub issues: usize,
+    /// Links stored.
+    pub links: usize,
+    /// Inputs that could not be read.
+    pub unread: usize,
+}
+
+/// `linkrot index`: extracts every link and stores issues and occurrences,
+/// with no network. Streams: one document at a time, batched writes, so
+/// memory does not grow with the archive.
+pub fn index(
+    cfg: &Config,
+    observer: &dyn Observer,
+    clock: &dyn Clock,
+) -> Result<IndexSummary, RunError> {
+    let mut store = Store::open(&cfg.db_path)?;
+    let run_id = store.begin_run(clock.now(), &cfg.sources.inputs)?;
+    let (writes, writer) = store::spawn_writer(store, run_id);
+    let mut summary = IndexSummary {
+        run_id,
+        ..IndexSummary::default()
+    };
+    let problems = for_each_document(&cfg.sources, observer, |doc, links| {
+        summary.issues += 1;
+        summary.links += links.len();
+        let _ = writes.blocking_send(Write::Issue {
+            path: doc.path.clone(),
+            title: doc.title.clone(),
+            date: doc.date.map(|d| d.to_string()),
+            links,
+            seen_at: clock.now(),
+            content_hash: Some(store::content_hash(doc.text.as_bytes())),
+        });
+    });
+    drop(writes);
+    let mut store = writer.join().map_err(|_| RunError::WriterGone)??;
+    let problems = problems?;
+    summary.unread = problems
+        .iter()
+        .filter(|p| p.severity == crate::source::Severity::Error)
+        .count();
+    let counts = serde_json::json!({"issues": summary.issues, "occurrences": summary.links, "problems": problems.len()});
+    store.finish_run(run_id, clock.now(), &counts)?;
+    Ok(summary)
+}
+
 /// `linkrot check`: extracts, stores, checks and reports one run, reusing
 /// results that are fresh enough, with time from `clock`.
 pub async fn check(

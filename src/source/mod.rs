@@ -143,6 +143,7 @@ pub fn discover(cfg: &SourceConfig) -> Result<(Vec<Input>, Vec<Problem>), GlobEr
             continue;
         }
         let walker = walkdir::WalkDir::new(path)
+            .follow_links(true)
             .sort_by_file_name()
             .into_iter()
             .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));

@@ -314,3 +314,20 @@ async fn a_custom_ca_is_trusted_and_an_unknown_one_is_a_tls_error() {
         "reported as a TLS problem"
     );
 }
+
+#[tokio::test]
+async fn a_host_that_never_answers_costs_about_one_try_per_url() {
+    let paths: Vec<String> = (0..6).map(|i| format!("/down{i}")).collect();
+    let routes: Vec<(&str, Behave)> = paths.iter().map(|p| (p.as_str(), Behave::Reset)).collect();
+    let s = Server::start(&routes).await;
+    let urls: Vec<String> = paths.iter().map(|p| s.url(p)).collect();
+    let results = check_all(&urls, test_config()).await;
+    assert!(results.iter().all(|r| r.status == Status::Error));
+    // Retries stop once two different URLs failed on a host that never answered.
+    assert!(
+        s.all_hits().len() <= 8,
+        "{} requests for 6 URLs",
+        s.all_hits().len()
+    );
+    assert!(s.all_hits().len() >= 6, "every URL is still tried");
+}

@@ -303,3 +303,16 @@ async fn a_run_killed_halfway_keeps_every_completed_check() {
         .unwrap();
     assert_eq!(state, "running", "the killed run is not marked finished");
 }
+
+#[test]
+fn symlinked_issues_in_a_folder_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("real");
+    std::fs::create_dir(&real).unwrap();
+    std::fs::write(real.join("a.md"), "http://linked.test/\n").unwrap();
+    let tree = dir.path().join("tree");
+    std::fs::create_dir(&tree).unwrap();
+    std::os::unix::fs::symlink(real.join("a.md"), tree.join("a.md")).unwrap();
+    let o = run(linkrot().arg("links").arg(&tree));
+    assert!(stdout(&o).contains("linked.test"), "{o:?}");
+}

@@ -1,0 +1,89 @@
+//! Benchmarks of the offline stages: extraction and storage, on the
+//! Devops Weekly archive when `../shared` is beside the project (else on
+//! `data/`). Run with `cargo bench`; figures go in BENCHMARKS.md.
+
+use linkrot::extract::{extract, Format, Link};
+use linkrot::source::frontmatter;
+use linkrot::store::{Store, Write};
+use std::path::PathBuf;
+
+fn main() {
+    divan::main();
+}
+
+/// Every issue of the corpus, read once: `(path, text)`.
+fn corpus() -> Vec<(String, String)> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let shared = root.join("../shared/corpus/devopsweekly/_posts");
+    let dir = if shared.is_dir() {
+        shared
+    } else {
+        root.join("data")
+    };
+    let mut out: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .expect("corpus folder")
+        .filter_map(|e| {
+            let p = e.ok()?.path();
+            Some((p.display().to_string(), std::fs::read_to_string(&p).ok()?))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn links_of(text: &str, path: &str) -> Vec<Link> {
+    let format = Format::from_path(std::path::Path::new(path)).unwrap_or(Format::Markdown);
+    let body = if format == Format::Markdown {
+        frontmatter::parse(text).body_start
+    } else {
+        0
+    };
+    extract(text, body, format)
+}
+
+/// Extraction of every link of every issue (no I/O: texts are in memory).
+#[divan::bench]
+fn extract_corpus(bencher: divan::Bencher) {
+    let docs = corpus();
+    bencher.bench(|| {
+        docs.iter()
+            .map(|(p, t)| links_of(t, p).len())
+            .sum::<usize>()
+    });
+}
+
+/// Storing every issue with its links in a fresh database, in batches.
+#[divan::bench(sample_count = 10)]
+fn store_corpus(bencher: divan::Bencher) {
+    let docs: Vec<(String, Vec<Link>)> = corpus()
+        .into_iter()
+        .map(|(p, t)| {
+            let l = links_of(&t, &p);
+            (p, l)
+        })
+        .collect();
+    bencher
+        .with_inputs(|| {
+            let dir = tempfile::tempdir().unwrap();
+            let store = Store::open(&dir.path().join("bench.db")).unwrap();
+            (dir, store)
+        })
+        .bench_values(|(dir, mut store)| {
+            let run = store.begin_run(0, &[]).unwrap();
+            let writes: Vec<Write> = docs
+                .iter()
+                .map(|(p, links)| Write::Issue {
+                    path: p.clone(),
+                    title: None,
+                    date: None,
+                    links: links.clone(),
+                    seen_at: 0,
+                    content_hash: None,
+                })
+                .collect();
+            for batch in writes.chunks(512) {
+                store.write_batch(run, batch).unwrap();
+            }
+            drop(dir);
+        });
+}
