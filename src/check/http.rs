@@ -47,7 +47,7 @@ pub fn build_client(cfg: &CheckConfig) -> Result<Client, ClientError> {
         .timeout(cfg.timeout)
         .connect_timeout(cfg.connect_timeout)
         .pool_max_idle_per_host(cfg.max_per_host.max(1))
-        .pool_idle_timeout(Duration::from_secs(5))
+        .pool_idle_timeout(Duration::from_secs(1))
         .tcp_nodelay(true)
         .tls_built_in_root_certs(cfg.system_roots)
         .no_proxy();
