@@ -432,6 +432,31 @@ pub struct CheckArgs {
     /// Extra CA certificate file (PEM) to trust (repeatable); SSL_CERT_FILE is added too.
     #[arg(long, value_name = "FILE")]
     pub ca_cert: Vec<PathBuf>,
+    /// Also check links to private, loopback and link-local addresses
+    /// (refused by default: a link checker must not be a way into your network).
+    #[arg(long, env = "LINKROT_ALLOW_PRIVATE", value_parser = clap::builder::BoolishValueParser::new())]
+    pub allow_private: bool,
+    /// Use this address for this name, as curl does: HOST:PORT:ADDR (repeatable; trusted).
+    #[arg(long, value_name = "HOST:PORT:ADDR", value_parser = parse_resolve)]
+    pub resolve: Vec<(String, std::net::SocketAddr)>,
+}
+
+fn parse_resolve(s: &str) -> Result<(String, std::net::SocketAddr), String> {
+    let mut parts = s.splitn(3, ':');
+    let (Some(host), Some(port), Some(addr)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(format!("'{s}' is not HOST:PORT:ADDR"));
+    };
+    let port: u16 = port
+        .parse()
+        .map_err(|_| format!("'{port}' is not a port"))?;
+    let ip: std::net::IpAddr = addr
+        .trim_matches(['[', ']'])
+        .parse()
+        .map_err(|_| format!("'{addr}' is not an IP address"))?;
+    Ok((
+        host.to_ascii_lowercase(),
+        std::net::SocketAddr::new(ip, port),
+    ))
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {
@@ -535,6 +560,8 @@ impl CheckArgs {
                 exclude: self.exclude.clone(),
                 proxy,
                 ca_files,
+                allow_private: self.allow_private,
+                resolve: self.resolve.clone(),
                 ..defaults
             },
         }

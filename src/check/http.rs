@@ -75,6 +75,20 @@ pub fn build_client(cfg: &CheckConfig) -> Result<Client, ClientError> {
         .no_proxy
         .as_deref()
         .and_then(reqwest::NoProxy::from_string);
+    if !cfg.allow_private {
+        // Proxies are the user's choice: their names resolve unfiltered.
+        let trusted = [&cfg.proxy.http, &cfg.proxy.https]
+            .into_iter()
+            .flatten()
+            .filter_map(|p| Url::parse(p).ok()?.host_str().map(str::to_ascii_lowercase))
+            .collect();
+        b = b.dns_resolver(std::sync::Arc::new(super::guard::GuardedResolver {
+            trusted,
+        }));
+    }
+    for (host, addr) in &cfg.resolve {
+        b = b.resolve(host, *addr);
+    }
     for (value, scheme) in [(&cfg.proxy.http, "http"), (&cfg.proxy.https, "https")] {
         let Some(p) = value else { continue };
         let proxy = if scheme == "http" {
@@ -121,6 +135,8 @@ pub(crate) enum FailureKind {
     Transient,
     /// DNS, refused, TLS, protocol: another try now would say the same.
     Permanent,
+    /// Not attempted: the address is private (see `guard`).
+    Refused,
 }
 
 /// Sends one request; reads at most `max_body` bytes of the body, so that
@@ -193,6 +209,9 @@ fn failure_kind(e: &reqwest::Error, cause: &str) -> FailureKind {
     }
     let mut src: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(s) = src {
+        if s.downcast_ref::<super::guard::PrivateAddress>().is_some() {
+            return FailureKind::Refused;
+        }
         if let Some(io) = s.downcast_ref::<std::io::Error>() {
             match io.kind() {
                 K::TimedOut => return FailureKind::Timeout,

@@ -5,6 +5,7 @@
 //! and never formats output: verdicts go out over a channel as they are
 //! reached, so a run interrupted halfway keeps what it finished.
 
+pub mod guard;
 mod http;
 mod outcome;
 mod scheduler;
@@ -78,6 +79,11 @@ pub struct CheckConfig {
     pub ca_files: Vec<PathBuf>,
     /// Whether to trust the built-in and system roots as well.
     pub system_roots: bool,
+    /// Check links to private, loopback and link-local addresses too
+    /// (refused by default: see `guard`).
+    pub allow_private: bool,
+    /// Fixed addresses for names, as curl's `--resolve` (trusted, not filtered).
+    pub resolve: Vec<(String, std::net::SocketAddr)>,
 }
 
 /// The user agent sent unless configured otherwise.
@@ -106,6 +112,8 @@ impl Default for CheckConfig {
             proxy: ProxyConfig::default(),
             ca_files: Vec::new(),
             system_roots: true,
+            allow_private: false,
+            resolve: Vec::new(),
         }
     }
 }
@@ -140,6 +148,7 @@ pub enum Target {
 pub struct Classifier {
     include: RegexSet,
     exclude: RegexSet,
+    allow_private: bool,
 }
 
 impl Classifier {
@@ -154,6 +163,7 @@ impl Classifier {
                 which: "--exclude",
                 source,
             })?,
+            allow_private: cfg.allow_private,
         })
     }
 
@@ -193,6 +203,14 @@ impl Classifier {
                 Status::Excluded,
                 "excluded by pattern",
             ));
+        }
+        if !self.allow_private {
+            if let Some(refused) = guard::literal_private(&url) {
+                return Target::Skip(CheckResult::without_request(
+                    Status::Excluded,
+                    refused.to_string(),
+                ));
+            }
         }
         let mut url = url;
         url.set_fragment(None);

@@ -400,19 +400,23 @@ impl Scheduler {
                 let budget = if f.kind == FailureKind::Timeout {
                     cfg.timeout_retries
                 } else {
-                    self.hosts[hid].silent_failures += u32::from(job.tries == 0);
+                    if f.kind != FailureKind::Refused {
+                        self.hosts[hid].silent_failures += u32::from(job.tries == 0);
+                    }
                     self.retry_budget(hid, cfg.retries)
                 };
-                if f.kind != FailureKind::Permanent && job.tries < budget {
+                if matches!(f.kind, FailureKind::Timeout | FailureKind::Transient)
+                    && job.tries < budget
+                {
                     let wait = backoff(&cfg, job.tries);
                     job.tries += 1;
                     self.delayed.push((now + wait, hid, job));
                     return None;
                 }
-                let status = if f.kind == FailureKind::Timeout {
-                    Status::Timeout
-                } else {
-                    Status::Error
+                let status = match f.kind {
+                    FailureKind::Timeout => Status::Timeout,
+                    FailureKind::Refused => Status::Excluded,
+                    FailureKind::Transient | FailureKind::Permanent => Status::Error,
                 };
                 Some(CheckResult {
                     status,
@@ -464,6 +468,15 @@ impl Scheduler {
         next.set_fragment(None);
         if !matches!(next.scheme(), "http" | "https") {
             return fail(&mut job, format!("redirect to unsupported scheme: {next}"));
+        }
+        if !self.cfg.allow_private {
+            if let Some(refused) = super::guard::literal_private(&next) {
+                let mut r = fail(&mut job, format!("redirect to {next}: {refused}"));
+                if let Some((_, result)) = r.as_mut() {
+                    result.status = Status::Excluded;
+                }
+                return r;
+            }
         }
         if job.hops.iter().any(|h| h.url == next.as_str()) {
             return fail(&mut job, format!("redirect loop back to {next}"));

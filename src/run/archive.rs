@@ -1,7 +1,7 @@
 //! `linkrot archive lookup` and `linkrot archive save`: archive work on
 //! what the database already knows, without re-checking anything.
 
-use super::{lookup_archives, Observer, RunError};
+use super::{archive_check_config, lookup_archives, Observer, RunError};
 use crate::archive::save::{JobState, SpnKeys, Submitted};
 use crate::archive::{Archive, ArchiveConfig};
 use crate::check::{self, CheckConfig};
@@ -152,7 +152,10 @@ pub async fn save(
         summary.later += to_submit.len() - budget;
         to_submit.truncate(budget);
     }
-    let archive = Archive::new(check::build_client(check_cfg)?, archive_cfg.clone());
+    let archive = Archive::new(
+        check::build_client(&archive_check_config(check_cfg))?,
+        archive_cfg.clone(),
+    );
     let (writes, writer) = store::spawn_writer(store, report.run.id);
     let record = |url: &str,
                   state: &str,

@@ -184,7 +184,11 @@ pub async fn check(
 ) -> Result<RunOutcome, RunError> {
     let classifier = Classifier::new(&cfg.check)?;
     let client = check::build_client(&cfg.check)?;
-    let archive_client = client.clone();
+    // Archive endpoints are configured addresses: trusted, like a proxy.
+    let archive_client = match &cfg.archive {
+        Some(_) => Some(check::build_client(&archive_check_config(&cfg.check))?),
+        None => None,
+    };
     let mut store = Store::open(&cfg.db_path)?;
     let reader = Store::open(&cfg.db_path)?;
     let started_at = clock.now();
@@ -347,7 +351,8 @@ pub async fn check(
             })
             .collect();
         let due = reader.lookups_due(&wanted, clock.now(), archive_cfg.relookup_after_secs)?;
-        let archive = Arc::new(Archive::new(archive_client, archive_cfg.clone()));
+        let client = archive_client.expect("built when archive lookups are on");
+        let archive = Arc::new(Archive::new(client, archive_cfg.clone()));
         lookup_archives(archive, due, &writes, &*observer, &*clock).await;
     }
     drop(reader);
@@ -368,6 +373,15 @@ pub async fn check(
         &serde_json::to_value(&report.summary).expect("summary serializes"),
     )?;
     Ok(RunOutcome { run_id, report })
+}
+
+/// The HTTP settings for talking to archives: the run's, but with the
+/// address guard off, since their addresses are the user's settings.
+pub(crate) fn archive_check_config(check: &check::CheckConfig) -> check::CheckConfig {
+    check::CheckConfig {
+        allow_private: true,
+        ..check.clone()
+    }
 }
 
 /// Looks up each due `(url, target date)` and writes what was found. A

@@ -426,6 +426,7 @@ pub fn test_config() -> CheckConfig {
         backoff_base: Duration::from_millis(20),
         max_retry_after: Duration::from_secs(5),
         system_roots: false,
+        allow_private: true,
         ..CheckConfig::default()
     }
 }
@@ -477,6 +478,8 @@ pub fn linkrot() -> std::process::Command {
         cmd.env_remove(v);
     }
     cmd.env("CI", "1");
+    // Every test server is on 127.0.0.1; tests of the guard itself unset this.
+    cmd.env("LINKROT_ALLOW_PRIVATE", "1");
     cmd
 }
 

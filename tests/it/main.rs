@@ -7,3 +7,4 @@ mod cli;
 mod extract;
 mod history;
 mod kit;
+mod safety;

@@ -1,0 +1,297 @@
+//! Hardening: refused addresses, hostile servers, concurrent and killed runs.
+
+use crate::kit::{check_all, linkrot, test_config, Behave, Server, TestCa};
+use linkrot::check::CheckConfig;
+use linkrot::Status;
+use std::time::Duration;
+
+fn guarded() -> CheckConfig {
+    CheckConfig {
+        allow_private: false,
+        ..test_config()
+    }
+}
+
+#[tokio::test]
+async fn private_addresses_are_refused_by_default_literal_or_resolved() {
+    let s = Server::start(&[("/secret", Behave::Status(200))]).await;
+    let port = s.addr.port();
+    let urls = vec![
+        s.url("/secret"),                                  // literal loopback
+        format!("http://localhost:{port}/secret"),         // a name that resolves to loopback
+        "http://169.254.169.254/latest/meta-data/".into(), // cloud metadata
+        "http://[::1]/".into(),
+        "http://10.0.0.1/".into(),
+    ];
+    let results = check_all(&urls, guarded()).await;
+    for (u, r) in urls.iter().zip(&results) {
+        assert_eq!(r.status, Status::Excluded, "{u}: {r:?}");
+        assert!(
+            r.error.as_deref().unwrap().contains("--allow-private"),
+            "{u}: {:?}",
+            r.error
+        );
+    }
+    assert_eq!(s.all_hits().len(), 0, "nothing reached the private server");
+    // Allowed explicitly, it is checked.
+    assert_eq!(
+        check_all(&urls[..1], test_config()).await[0].status,
+        Status::Ok
+    );
+}
+
+#[tokio::test]
+async fn a_redirect_to_a_private_address_is_refused_at_the_hop() {
+    let s = Server::start(&[
+        (
+            "/to-literal",
+            Behave::Redirect(302, "http://127.0.0.1:9/admin".into()),
+        ),
+        (
+            "/to-name",
+            Behave::Redirect(301, "http://localhost:9/admin".into()),
+        ),
+        (
+            "/to-file",
+            Behave::Redirect(302, "file:///etc/passwd".into()),
+        ),
+    ])
+    .await;
+    // `public.test` stands for a public site: pinned to the test server, as --resolve does.
+    let cfg = CheckConfig {
+        resolve: vec![("public.test".into(), s.addr)],
+        ..guarded()
+    };
+    let port = s.addr.port();
+    let urls: Vec<String> = ["/to-literal", "/to-name", "/to-file"]
+        .iter()
+        .map(|p| format!("http://public.test:{port}{p}"))
+        .collect();
+    let r = check_all(&urls, cfg).await;
+    assert_eq!(r[0].status, Status::Excluded, "{:?}", r[0]);
+    assert_eq!(r[0].redirects.len(), 1, "the hop is recorded");
+    assert_eq!(r[1].status, Status::Excluded, "{:?}", r[1]);
+    assert_eq!(r[2].status, Status::Error);
+    assert!(r[2]
+        .error
+        .as_deref()
+        .unwrap()
+        .contains("unsupported scheme"));
+}
+
+#[tokio::test]
+async fn the_cli_refuses_private_addresses_unless_allowed() {
+    let s = Server::start(&[("/x", Behave::Status(200))]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let issue = dir.path().join("i.md");
+    std::fs::write(&issue, format!("{}\n", s.url("/x"))).unwrap();
+    let db = dir.path().join("l.db");
+    let (i2, d2) = (issue.clone(), db.clone());
+    let o = tokio::task::spawn_blocking(move || {
+        linkrot()
+            .env_remove("LINKROT_ALLOW_PRIVATE")
+            .arg("check")
+            .arg(&i2)
+            .arg("--db")
+            .arg(&d2)
+            .args(["--format", "json"])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(o.status.code(), Some(0), "excluded is not broken");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["links"][0]["status"], "excluded");
+    assert_eq!(s.all_hits().len(), 0);
+    let o = tokio::task::spawn_blocking(move || {
+        linkrot()
+            .env_remove("LINKROT_ALLOW_PRIVATE")
+            .arg("check")
+            .arg(&issue)
+            .arg("--db")
+            .arg(&db)
+            .args(["--allow-private", "--max-age", "0"])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(s.all_hits().len(), 1);
+}
+
+/// A server that sends headers without end, or a body one byte at a time.
+async fn hostile(kind: &'static str) -> std::net::SocketAddr {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = l.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = l.accept().await else {
+                return;
+            };
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let _ = sock.read(&mut buf).await;
+                match kind {
+                    "huge-headers" => {
+                        let _ = sock.write_all(b"HTTP/1.1 200 OK\r\n").await;
+                        for i in 0..100_000 {
+                            if sock
+                                .write_all(
+                                    format!("X-Junk-{i}: {}\r\n", "a".repeat(100)).as_bytes(),
+                                )
+                                .await
+                                .is_err()
+                            {
+                                return;
+                            }
+                        }
+                    }
+                    "slow-body" => {
+                        let _ = sock
+                            .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n")
+                            .await;
+                        for _ in 0..1_000_000 {
+                            if sock.write_all(b"x").await.is_err() {
+                                return;
+                            }
+                            tokio::time::sleep(Duration::from_millis(50)).await;
+                        }
+                    }
+                    _ => {
+                        // A gzip bomb: we never ask for gzip, and never inflate what comes anyway.
+                        let head = "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 104857600\r\n\r\n";
+                        let _ = sock.write_all(head.as_bytes()).await;
+                        let chunk = vec![0u8; 65536];
+                        for _ in 0..1600 {
+                            if sock.write_all(&chunk).await.is_err() {
+                                return;
+                            }
+                        }
+                    }
+                }
+            });
+        }
+    });
+    addr
+}
+
+#[tokio::test]
+async fn hostile_servers_end_within_their_bounds_with_a_clear_outcome() {
+    let cfg = CheckConfig {
+        timeout: Duration::from_secs(2),
+        ..test_config()
+    };
+    let huge = hostile("huge-headers").await;
+    let r = check_all(&[format!("http://{huge}/")], cfg.clone())
+        .await
+        .remove(0);
+    assert_eq!(r.status, Status::Error, "{r:?}");
+    let slow = hostile("slow-body").await;
+    let r = check_all(&[format!("http://{slow}/")], cfg.clone())
+        .await
+        .remove(0);
+    assert_eq!(r.status, Status::Ok, "HEAD needs no body: {r:?}");
+    let bomb = hostile("gzip").await;
+    let r = check_all(&[format!("http://{bomb}/")], cfg).await.remove(0);
+    assert_eq!(r.status, Status::Ok, "{r:?}");
+}
+
+#[tokio::test]
+async fn tls_errors_are_errors_with_their_cause_not_broken_links() {
+    let ca = TestCa::new();
+    let s = Server::start_tls(&[("/x", Behave::Status(200))], &ca).await;
+    let trusting = CheckConfig {
+        ca_files: vec![ca.pem_path.clone()],
+        ..test_config()
+    };
+    // The certificate names 127.0.0.1 and localhost, not this name.
+    let port = s.addr.port();
+    let cfg = CheckConfig {
+        resolve: vec![("wrong-name.test".into(), s.addr)],
+        ..trusting
+    };
+    let r = check_all(&[format!("https://wrong-name.test:{port}/x")], cfg)
+        .await
+        .remove(0);
+    assert_eq!(r.status, Status::Error);
+    assert!(
+        r.error
+            .as_deref()
+            .unwrap()
+            .to_lowercase()
+            .contains("certificate"),
+        "{:?}",
+        r.error
+    );
+}
+
+#[tokio::test]
+async fn two_runs_on_one_database_at_once_both_finish() {
+    let paths: Vec<String> = (0..30).map(|i| format!("/p{i}")).collect();
+    let routes: Vec<(&str, Behave)> = paths
+        .iter()
+        .map(|p| (p.as_str(), Behave::Slow(20)))
+        .collect();
+    let s = Server::start(&routes).await;
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.md");
+    let b = dir.path().join("b.md");
+    std::fs::write(
+        &a,
+        paths[..15]
+            .iter()
+            .map(|p| format!("{}\n\n", s.url(p)))
+            .collect::<String>(),
+    )
+    .unwrap();
+    std::fs::write(
+        &b,
+        paths[15..]
+            .iter()
+            .map(|p| format!("{}\n\n", s.url(p)))
+            .collect::<String>(),
+    )
+    .unwrap();
+    let db = dir.path().join("shared.db");
+    let spawn = |issue: std::path::PathBuf| {
+        linkrot()
+            .arg("check")
+            .arg(issue)
+            .arg("--db")
+            .arg(&db)
+            .arg("-q")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (ca, cb) = (spawn(a), spawn(b));
+    let (oa, ob) = tokio::task::spawn_blocking(move || {
+        (
+            ca.wait_with_output().unwrap(),
+            cb.wait_with_output().unwrap(),
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        oa.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&oa.stderr)
+    );
+    assert_eq!(
+        ob.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ob.stderr)
+    );
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let (runs, checks): (i64, i64) = conn
+        .query_row("SELECT (SELECT count(*) FROM runs WHERE state = 'finished'), (SELECT count(*) FROM checks)", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    assert_eq!((runs, checks), (2, 30));
+}
