@@ -29,6 +29,8 @@ pub enum Command {
     Links(LinksArgs),
     /// Extract every link and store issues and occurrences in the database (no network).
     Index(IndexArgs),
+    /// Render what the database knows about a run, in any format (no network).
+    Report(Box<ReportArgs>),
     /// Show a URL's timeline (every check) and where it is cited.
     History(HistoryArgs),
     /// Find archived replacements for dead links, or save live links to the archive.
@@ -307,6 +309,65 @@ pub enum ReportFormat {
     Terminal,
     /// The JSON report (see the README).
     Json,
+    /// Markdown for a GitHub issue: failing links by issue, as tasks.
+    Markdown,
+    /// One row per link occurrence (RFC 4180).
+    Csv,
+    /// JUnit XML: a test case per occurrence.
+    Junit,
+    /// SARIF 2.1.0 for code scanning.
+    Sarif,
+    /// GitHub Actions annotations.
+    Github,
+    /// One self-contained HTML page with charts.
+    Html,
+}
+
+impl From<ReportFormat> for linkrot::report::OutputFormat {
+    fn from(f: ReportFormat) -> Self {
+        use linkrot::report::OutputFormat as O;
+        match f {
+            ReportFormat::Terminal => O::Terminal,
+            ReportFormat::Json => O::Json,
+            ReportFormat::Markdown => O::Markdown,
+            ReportFormat::Csv => O::Csv,
+            ReportFormat::Junit => O::Junit,
+            ReportFormat::Sarif => O::Sarif,
+            ReportFormat::Github => O::Github,
+            ReportFormat::Html => O::Html,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    /// Report format.
+    #[arg(long, value_enum, default_value = "terminal")]
+    pub format: ReportFormat,
+    /// Write the report here instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Which run (default: the latest).
+    #[arg(long, value_name = "ID")]
+    pub run: Option<i64>,
+    /// Only links with these statuses or states (comma-separated: broken, timeout, error,
+    /// failing, dead, flaky, redirected, ok ...).
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub status: Vec<String>,
+    /// Only issues whose path contains this.
+    #[arg(long, value_name = "TEXT")]
+    pub issue: Option<String>,
+    /// Only issues dated this day or later (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Only links on this host (and its subdomains).
+    #[arg(long, value_name = "HOST")]
+    pub host: Option<String>,
+    /// Also list redirected links in the terminal report.
+    #[arg(long)]
+    pub show_redirects: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -32,6 +32,7 @@ fn main() -> ExitCode {
         Command::Links(args) => links(args),
         Command::History(args) => history(args),
         Command::Index(args) => index(args),
+        Command::Report(args) => stored_report(args),
         Command::Archive(cmd) => match cmd.as_ref() {
             ArchiveCommand::Lookup(args) => archive_lookup(args),
             ArchiveCommand::Save(args) => archive_save(args),
@@ -40,6 +41,15 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => ExitCode::from(code),
+        Err(e)
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            // The reader went away (`linkrot report | head`): nothing to say.
+            ExitCode::from(OK)
+        }
         Err(e) => {
             eprintln!("linkrot: {e:#}");
             let usage = e.downcast_ref::<RunError>().is_some_and(|r| {
@@ -68,26 +78,13 @@ fn check(args: &cli::CheckArgs) -> anyhow::Result<u8> {
     bar.finish();
     let outcome = outcome?;
     let report = &outcome.report;
-    let mut out: Box<dyn Write> = match &args.output {
-        Some(path) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(path)
-                .with_context(|| format!("cannot write the report to {}", path.display()))?,
-        )),
-        None => Box::new(std::io::stdout().lock()),
-    };
     let opts = TerminalOptions {
         show_redirects: args.show_redirects,
     };
-    match args.format {
-        ReportFormat::Terminal => report::write_terminal(report, opts, &mut out)?,
-        ReportFormat::Json => {
-            report::write_json(report, &mut out)?;
-            if args.output.is_some() && !args.quiet {
-                report::write_terminal(report, opts, std::io::stderr().lock())?;
-            }
-        }
+    emit(report, args.format, args.output.as_deref(), opts)?;
+    if args.output.is_some() && args.format != ReportFormat::Terminal && !args.quiet {
+        report::write_terminal(report, opts, std::io::stderr().lock())?;
     }
-    out.flush()?;
     Ok(if report.unread_inputs() > 0 {
         RUNTIME_FAILURE
     } else if report.fails(args.fail_on.into()) {
@@ -142,6 +139,53 @@ fn links(args: &cli::LinksArgs) -> anyhow::Result<u8> {
     Ok(if unread > 0 { RUNTIME_FAILURE } else { OK })
 }
 
+/// Writes `report` in `format` to `output` (or stdout).
+fn emit(
+    report: &linkrot::Report,
+    format: ReportFormat,
+    output: Option<&std::path::Path>,
+    opts: TerminalOptions,
+) -> anyhow::Result<()> {
+    let mut out: Box<dyn Write> = match output {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot write the report to {}", path.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    report::render(report, format.into(), opts, &mut out)?;
+    out.flush()?;
+    Ok(())
+}
+
+fn stored_report(args: &cli::ReportArgs) -> anyhow::Result<u8> {
+    let Some(report) =
+        linkrot::run::stored_report(&args.db.db, args.run, &linkrot::history::Policy::default())?
+    else {
+        eprintln!(
+            "linkrot: no such run in {}; run `linkrot check` first",
+            args.db.db.display()
+        );
+        return Ok(RUNTIME_FAILURE);
+    };
+    let filter = report::Filter {
+        status: args.status.clone(),
+        issue: args.issue.clone(),
+        since: args.since.clone(),
+        host: args.host.clone(),
+    };
+    let opts = TerminalOptions {
+        show_redirects: args.show_redirects,
+    };
+    emit(
+        &report.filtered(&filter),
+        args.format,
+        args.output.as_deref(),
+        opts,
+    )?;
+    Ok(OK)
+}
+
 fn index(args: &cli::IndexArgs) -> anyhow::Result<u8> {
     let s = linkrot::run::index(
         &args.config(),
@@ -185,13 +229,7 @@ fn archive_lookup(args: &cli::ArchiveLookupArgs) -> anyhow::Result<u8> {
         );
         return Ok(RUNTIME_FAILURE);
     };
-    let mut out = std::io::stdout().lock();
-    match args.format {
-        ReportFormat::Json => report::write_json(&report, &mut out)?,
-        ReportFormat::Terminal => {
-            report::write_terminal(&report, TerminalOptions::default(), &mut out)?
-        }
-    }
+    emit(&report, args.format, None, TerminalOptions::default())?;
     Ok(OK)
 }
 

@@ -4,16 +4,28 @@
 //! I/O of its own: renderers write to an `impl Write` they are given, and
 //! the model is built from records the store returns.
 
+mod csv;
+mod github;
+mod html;
 mod json;
+mod junit;
+mod markdown;
+mod sarif;
 mod terminal;
 
+pub use self::csv::{write_csv, CSV_COLUMNS};
+pub use github::{write_github, GITHUB_ANNOTATION_CAP};
+pub use html::write_html;
 pub use json::write_json;
+pub use junit::write_junit;
+pub use markdown::write_markdown;
+pub use sarif::write_sarif;
 pub use terminal::{write_link_line, write_terminal, write_timeline, TerminalOptions};
 
 use crate::check::Status;
 use crate::history::{self, Policy, State};
 use crate::source::{Problem, Severity};
-use crate::store::{rfc3339, Change, LinkRecord};
+use crate::store::{rfc3339, Change, LinkRecord, OccurrenceRecord};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -86,6 +98,79 @@ pub struct Summary {
     pub recovered: usize,
 }
 
+impl Summary {
+    /// The counts of `links`.
+    fn of(links: &[LinkRecord], problems: usize, requests: u64) -> Summary {
+        let mut s = Summary {
+            urls: links.len(),
+            problems,
+            requests,
+            ..Summary::default()
+        };
+        let mut issues = BTreeSet::new();
+        for l in links {
+            s.occurrences += l.occurrences.len();
+            issues.extend(l.occurrences.iter().map(|o| o.path.as_str()));
+            *match l.status {
+                Status::Ok => &mut s.ok,
+                Status::Redirected => &mut s.redirected,
+                Status::Broken => &mut s.broken,
+                Status::Timeout => &mut s.timeout,
+                Status::Error => &mut s.error,
+                Status::Excluded => &mut s.excluded,
+                Status::Unsupported => &mut s.unsupported,
+            } += 1;
+            s.reused += usize::from(l.reused);
+            s.dead += usize::from(l.state == Some(State::Dead));
+            s.flaky += usize::from(l.state == Some(State::Flaky));
+            s.newly_broken += usize::from(l.change == Some(Change::NewlyBroken));
+            s.recovered += usize::from(l.change == Some(Change::Recovered));
+        }
+        s.issues = issues.len();
+        s
+    }
+}
+
+/// Which links and occurrences a report keeps.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Keep links with one of these statuses or states (`broken`, `failing`
+    /// for any failure, `dead`, `flaky`, `redirected` ...); empty: all.
+    pub status: Vec<String>,
+    /// Keep occurrences in issues whose path contains this.
+    pub issue: Option<String>,
+    /// Keep occurrences in issues dated this day or later (`YYYY-MM-DD`).
+    pub since: Option<String>,
+    /// Keep links on this host or its subdomains.
+    pub host: Option<String>,
+}
+
+impl Filter {
+    fn keeps_link(&self, l: &LinkRecord) -> bool {
+        let status_ok = self.status.is_empty()
+            || self.status.iter().any(|s| {
+                s == l.status.as_str()
+                    || (s == "failing" && l.status.is_failure())
+                    || l.state.is_some_and(|st| st.as_str() == s)
+            });
+        let host_ok = self.host.as_deref().is_none_or(|want| {
+            url::Url::parse(&l.url)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+                .is_some_and(|h| h == want || h.ends_with(&format!(".{want}")))
+        });
+        status_ok && host_ok
+    }
+
+    fn keeps_occurrence(&self, o: &OccurrenceRecord) -> bool {
+        self.issue.as_deref().is_none_or(|p| o.path.contains(p))
+            && self
+                .since
+                .as_deref()
+                .is_none_or(|d| o.issue_date.as_deref().is_some_and(|od| od >= d))
+    }
+}
+
 /// Which links make `check` exit with code 2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum FailOn {
@@ -121,33 +206,10 @@ impl Report {
         requests: u64,
         policy: &Policy,
     ) -> Report {
-        let mut s = Summary {
-            urls: links.len(),
-            problems: problems.len(),
-            requests,
-            ..Summary::default()
-        };
-        let mut issues = BTreeSet::new();
         for l in &mut links {
             judge(l, policy);
-            s.occurrences += l.occurrences.len();
-            issues.extend(l.occurrences.iter().map(|o| o.path.clone()));
-            *match l.status {
-                Status::Ok => &mut s.ok,
-                Status::Redirected => &mut s.redirected,
-                Status::Broken => &mut s.broken,
-                Status::Timeout => &mut s.timeout,
-                Status::Error => &mut s.error,
-                Status::Excluded => &mut s.excluded,
-                Status::Unsupported => &mut s.unsupported,
-            } += 1;
-            s.reused += usize::from(l.reused);
-            s.dead += usize::from(l.state == Some(State::Dead));
-            s.flaky += usize::from(l.state == Some(State::Flaky));
-            s.newly_broken += usize::from(l.change == Some(Change::NewlyBroken));
-            s.recovered += usize::from(l.change == Some(Change::Recovered));
         }
-        s.issues = issues.len();
+        let s = Summary::of(&links, problems.len(), requests);
         Report {
             version: REPORT_VERSION,
             run,
@@ -165,6 +227,17 @@ impl Report {
                 })
                 .collect(),
         }
+    }
+
+    /// The same report keeping only what `filter` accepts.
+    pub fn filtered(mut self, filter: &Filter) -> Report {
+        self.links.retain(|l| filter.keeps_link(l));
+        for l in &mut self.links {
+            l.occurrences.retain(|o| filter.keeps_occurrence(o));
+        }
+        self.links.retain(|l| !l.occurrences.is_empty());
+        self.summary = Summary::of(&self.links, self.summary.problems, self.summary.requests);
+        self
     }
 
     /// Whether the run should fail CI under `fail_on`.
@@ -220,4 +293,111 @@ fn judge(l: &mut LinkRecord, policy: &Policy) {
         (false, Some(true)) => Some(Change::Recovered),
         _ => None,
     };
+}
+
+/// Every output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// Compiler-style lines and a summary.
+    Terminal,
+    /// The JSON report.
+    Json,
+    /// Markdown for a GitHub issue.
+    Markdown,
+    /// One row per occurrence.
+    Csv,
+    /// JUnit XML.
+    Junit,
+    /// SARIF 2.1.0.
+    Sarif,
+    /// GitHub Actions annotations.
+    Github,
+    /// A self-contained HTML page with charts.
+    Html,
+}
+
+/// Renders `report` in `format`.
+pub fn render(
+    report: &Report,
+    format: OutputFormat,
+    opts: TerminalOptions,
+    w: impl std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        OutputFormat::Terminal => write_terminal(report, opts, w),
+        OutputFormat::Json => write_json(report, w),
+        OutputFormat::Markdown => write_markdown(report, w),
+        OutputFormat::Csv => write_csv(report, w),
+        OutputFormat::Junit => write_junit(report, w),
+        OutputFormat::Sarif => write_sarif(report, w),
+        OutputFormat::Github => write_github(report, w),
+        OutputFormat::Html => write_html(report, w),
+    }
+}
+
+/// `broken (404)`, `timeout (...)`, `redirected (301)` ...
+pub(crate) fn describe(l: &LinkRecord) -> String {
+    match (l.status, l.http_status, &l.error) {
+        (Status::Broken, Some(code), _) => format!("broken ({code})"),
+        (Status::Redirected, _, _) if !l.redirects.is_empty() => {
+            format!("redirected ({})", l.redirects[0].status)
+        }
+        (st, _, Some(e)) if st != Status::Ok => format!("{} ({e})", st.as_str()),
+        (st, _, _) => st.as_str().to_string(),
+    }
+}
+
+/// Escapes text for XML and HTML content and attributes.
+pub(crate) fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// One issue and the links of it that a filter keeps.
+pub(crate) struct IssueGroup<'a> {
+    pub path: &'a str,
+    pub title: Option<&'a str>,
+    pub date: Option<&'a str>,
+    pub links: Vec<(&'a OccurrenceRecord, &'a LinkRecord)>,
+}
+
+/// The occurrences of links `keep` accepts, grouped by issue (newest issue
+/// first), each group in line order.
+pub(crate) fn by_issue<'a>(
+    report: &'a Report,
+    keep: impl Fn(&LinkRecord) -> bool,
+) -> Vec<IssueGroup<'a>> {
+    let mut groups: std::collections::BTreeMap<&str, IssueGroup<'a>> =
+        std::collections::BTreeMap::new();
+    for l in report.links.iter().filter(|l| keep(l)) {
+        for o in &l.occurrences {
+            groups
+                .entry(o.path.as_str())
+                .or_insert_with(|| IssueGroup {
+                    path: &o.path,
+                    title: o.issue_title.as_deref(),
+                    date: o.issue_date.as_deref(),
+                    links: Vec::new(),
+                })
+                .links
+                .push((o, l));
+        }
+    }
+    let mut out: Vec<IssueGroup<'a>> = groups.into_values().collect();
+    for g in &mut out {
+        g.links.sort_by_key(|(o, _)| (o.line, o.column));
+    }
+    out.sort_by(|a, b| b.date.cmp(&a.date).then(a.path.cmp(b.path)));
+    out
 }

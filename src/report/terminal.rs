@@ -2,7 +2,7 @@
 //! occurrence (`path:line:column: broken (404) url`), which editors and CI
 //! log viewers turn into links.
 
-use super::Report;
+use super::{describe, Report};
 use crate::check::Status;
 use crate::extract::Link;
 use crate::history::State;
@@ -80,18 +80,6 @@ pub fn write_terminal(
         s.occurrences, s.urls, s.issues, s.ok, s.redirected, s.broken, s.timeout, s.error, s.excluded, s.unsupported,
         s.dead, s.flaky, s.newly_broken, s.recovered, s.requests, s.reused
     )
-}
-
-/// `broken (404)`, `timeout`, `error (connection refused)` ...
-fn describe(l: &LinkRecord) -> String {
-    match (l.status, l.http_status, &l.error) {
-        (Status::Broken, Some(code), _) => format!("broken ({code})"),
-        (Status::Redirected, _, _) if !l.redirects.is_empty() => {
-            format!("redirected ({})", l.redirects[0].status)
-        }
-        (st, _, Some(e)) if st != Status::Ok => format!("{} ({e})", st.as_str()),
-        (st, _, _) => st.as_str().to_string(),
-    }
 }
 
 /// One extracted link as `path:line:column url`, for `linkrot links`.

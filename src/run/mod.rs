@@ -123,6 +123,34 @@ impl UrlTable {
     }
 }
 
+/// The report of run `run_id` (default: the latest) as the database holds
+/// it, judged by `policy`; `None` when there is no such run.
+pub fn stored_report(
+    db: &std::path::Path,
+    run_id: Option<i64>,
+    policy: &crate::history::Policy,
+) -> Result<Option<Report>, RunError> {
+    let store = Store::open(db)?;
+    let Some(run_id) = run_id.map_or_else(|| store.last_run(), |id| Ok(Some(id)))? else {
+        return Ok(None);
+    };
+    let Some((started, finished)) = store.run_times(run_id)? else {
+        return Ok(None);
+    };
+    let run = RunInfo {
+        id: run_id,
+        started_at: store::rfc3339(started),
+        finished_at: finished.map(store::rfc3339).unwrap_or_default(),
+    };
+    Ok(Some(Report::new(
+        run,
+        store.run_links(run_id)?,
+        &[],
+        0,
+        policy,
+    )))
+}
+
 /// What `linkrot index` read.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct IndexSummary {

@@ -762,6 +762,18 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
+    /// When run `run_id` started and finished (unix seconds), if it exists.
+    pub fn run_times(&self, run_id: i64) -> Result<Option<(i64, Option<i64>)>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT started_at, finished_at FROM runs WHERE id = ?1",
+                [run_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
     /// The id of the newest run, if any.
     pub fn last_run(&self) -> Result<Option<i64>, StoreError> {
         self.conn

@@ -308,14 +308,33 @@ async fn a_run_killed_halfway_keeps_every_completed_check() {
     let before = s.all_hits().len();
     let (issue2, db2) = (issue.clone(), db.clone());
     let o = tokio::task::spawn_blocking(move || {
-        linkrot().arg("check").arg(&issue2).arg("--db").arg(&db2).args(["--timeout", "0.5", "-q", "--format", "json"]).output().unwrap()
+        linkrot()
+            .arg("check")
+            .arg(&issue2)
+            .arg("--db")
+            .arg(&db2)
+            .args(["--timeout", "0.5", "-q", "--format", "json"])
+            .output()
+            .unwrap()
     })
     .await
     .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v["summary"]["reused"], 20, "{}", String::from_utf8_lossy(&o.stderr));
-    let asked: Vec<String> = s.all_hits()[before..].iter().map(|h| h.path.clone()).collect();
-    assert_eq!(asked, vec!["/hang"], "only the unfinished URL is requested again");
+    assert_eq!(
+        v["summary"]["reused"],
+        20,
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let asked: Vec<String> = s.all_hits()[before..]
+        .iter()
+        .map(|h| h.path.clone())
+        .collect();
+    assert_eq!(
+        asked,
+        vec!["/hang"],
+        "only the unfinished URL is requested again"
+    );
 }
 
 #[test]

@@ -5,6 +5,7 @@ mod archive;
 mod check;
 mod cli;
 mod extract;
+mod formats;
 mod history;
 mod kit;
 mod safety;

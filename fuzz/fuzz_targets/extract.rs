@@ -1,0 +1,24 @@
+//! Feeds arbitrary bytes to front matter parsing and to every extractor, and
+//! checks what extraction promises: no panic, and every link's span lies on
+//! a character boundary inside the text, at the line and column it claims.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use linkrot::extract::{extract, Format, LineIndex};
+use linkrot::source::frontmatter;
+
+fuzz_target!(|data: &[u8]| {
+    let text = String::from_utf8_lossy(data);
+    let fm = frontmatter::parse(&text);
+    assert!(fm.body_start <= text.len());
+    let _ = fm.date_raw.as_deref().map(frontmatter::leading_date);
+    let index = LineIndex::new(&text);
+    for format in [Format::Markdown, Format::Html, Format::Text] {
+        let start = if format == Format::Markdown { fm.body_start } else { 0 };
+        for link in extract(&text, start, format) {
+            assert!(link.span.start <= link.span.end && link.span.end <= text.len());
+            assert!(text.is_char_boundary(link.span.start) && text.is_char_boundary(link.span.end));
+            assert_eq!(index.position(link.span.start), (link.line, link.column));
+        }
+    }
+});

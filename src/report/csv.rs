@@ -1,0 +1,56 @@
+//! CSV: one row per occurrence, stable column names, RFC 4180 quoting.
+
+use super::Report;
+use std::io::Write;
+
+/// The columns, in order; never renamed, only appended to.
+pub const CSV_COLUMNS: &[&str] = &[
+    "path",
+    "line",
+    "column",
+    "url",
+    "status",
+    "http_status",
+    "state",
+    "final_url",
+    "archive_url",
+    "issue_date",
+    "issue_title",
+    "dead_since",
+    "checked_at",
+    "error",
+];
+
+/// Writes every occurrence of every link as CSV.
+pub fn write_csv(report: &Report, w: impl Write) -> std::io::Result<()> {
+    let mut out = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(w);
+    out.write_record(CSV_COLUMNS)?;
+    for l in &report.links {
+        for o in &l.occurrences {
+            let archive = o
+                .archive
+                .as_ref()
+                .or(l.archive.as_ref())
+                .map(|a| a.url.as_str());
+            out.write_record([
+                o.path.as_str(),
+                &o.line.to_string(),
+                &o.column.to_string(),
+                &l.url,
+                l.status.as_str(),
+                &l.http_status.map(|c| c.to_string()).unwrap_or_default(),
+                l.state.map(|s| s.as_str()).unwrap_or_default(),
+                l.final_url.as_deref().unwrap_or_default(),
+                archive.unwrap_or_default(),
+                o.issue_date.as_deref().unwrap_or_default(),
+                o.issue_title.as_deref().unwrap_or_default(),
+                l.dead_since.as_deref().unwrap_or_default(),
+                &l.checked_at,
+                l.error.as_deref().unwrap_or_default(),
+            ])?;
+        }
+    }
+    out.flush()
+}

@@ -1,0 +1,66 @@
+//! GitHub Actions workflow commands: an `::error` annotation per failing
+//! occurrence, a `::warning` per redirect, capped to what GitHub shows.
+
+use super::{describe, Report};
+use crate::check::Status;
+use std::io::Write;
+
+/// GitHub shows at most this many annotations of a step.
+pub const GITHUB_ANNOTATION_CAP: usize = 50;
+
+/// Writes annotations, errors first, then a notice for any left out.
+pub fn write_github(report: &Report, mut w: impl Write) -> std::io::Result<()> {
+    let mut lines = Vec::new();
+    for (level, wanted) in [("error", true), ("warning", false)] {
+        for l in &report.links {
+            let take = if wanted {
+                l.status.is_failure()
+            } else {
+                l.status == Status::Redirected
+            };
+            if !take {
+                continue;
+            }
+            for o in &l.occurrences {
+                let mut msg = format!("{} {}", describe(l), l.url);
+                if let Some(f) = &l.final_url {
+                    msg.push_str(&format!(" -> {f}"));
+                }
+                let title = if wanted {
+                    "broken link"
+                } else {
+                    "redirected link"
+                };
+                lines.push(format!(
+                    "::{level} file={},line={},col={},title={title}::{}",
+                    escape_property(&o.path),
+                    o.line,
+                    o.column,
+                    escape_data(&msg)
+                ));
+            }
+        }
+    }
+    let total = lines.len();
+    for line in lines.iter().take(GITHUB_ANNOTATION_CAP) {
+        writeln!(w, "{line}")?;
+    }
+    if total > GITHUB_ANNOTATION_CAP {
+        writeln!(
+            w,
+            "::notice::{} more annotations not shown; see the full report",
+            total - GITHUB_ANNOTATION_CAP
+        )?;
+    }
+    Ok(())
+}
+
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}

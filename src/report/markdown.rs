@@ -1,0 +1,45 @@
+//! Markdown, to paste into a GitHub issue: failing links grouped by issue,
+//! as task-list items.
+
+use super::{by_issue, describe, Report};
+use std::io::Write;
+
+/// Writes the failing links as Markdown.
+pub fn write_markdown(report: &Report, mut w: impl Write) -> std::io::Result<()> {
+    let s = &report.summary;
+    let failing = s.broken + s.timeout + s.error;
+    writeln!(w, "# Link report\n")?;
+    writeln!(
+        w,
+        "{failing} failing of {} links ({} distinct URLs in {} issues); {} dead, {} newly broken, {} recovered.\n",
+        s.occurrences, s.urls, s.issues, s.dead, s.newly_broken, s.recovered
+    )?;
+    for issue in by_issue(report, |l| l.status.is_failure()) {
+        let title = issue.title.unwrap_or(issue.path);
+        let date = issue.date.map(|d| format!(" ({d})")).unwrap_or_default();
+        writeln!(w, "## {}{date}\n", md_escape(title))?;
+        writeln!(w, "`{}`\n", issue.path)?;
+        for (o, l) in issue.links {
+            write!(
+                w,
+                "- [ ] line {}: `{}` {}",
+                o.line,
+                l.url.replace('`', "%60"),
+                describe(l)
+            )?;
+            if let Some(since) = &l.dead_since {
+                write!(w, ", failing since {}", &since[..10.min(since.len())])?;
+            }
+            if let Some(a) = o.archive.as_ref().or(l.archive.as_ref()) {
+                write!(w, "; [archived copy]({})", a.url)?;
+            }
+            writeln!(w)?;
+        }
+        writeln!(w)?;
+    }
+    Ok(())
+}
+
+fn md_escape(s: &str) -> String {
+    s.replace('\\', "").replace(['<', '>'], "")
+}

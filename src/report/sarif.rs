@@ -1,0 +1,57 @@
+//! SARIF 2.1.0, for code-scanning dashboards: one result per failing
+//! occurrence (and a note per redirect), with file, line and column.
+
+use super::{describe, Report};
+use crate::check::Status;
+use serde_json::json;
+use std::io::Write;
+
+/// Writes the report as a SARIF 2.1.0 log.
+pub fn write_sarif(report: &Report, mut w: impl Write) -> std::io::Result<()> {
+    let mut results = Vec::new();
+    for l in &report.links {
+        let (rule, level) = match l.status {
+            s if s.is_failure() => ("broken-link", "error"),
+            Status::Redirected => ("redirected-link", "note"),
+            _ => continue,
+        };
+        for o in &l.occurrences {
+            let mut text = format!("{} {}", describe(l), l.url);
+            if let Some(f) = &l.final_url {
+                text.push_str(&format!(" (now {f})"));
+            }
+            if let Some(a) = o.archive.as_ref().or(l.archive.as_ref()) {
+                text.push_str(&format!("; archived copy: {}", a.url));
+            }
+            results.push(json!({
+                "ruleId": rule,
+                "level": level,
+                "message": {"text": text},
+                "locations": [{"physicalLocation": {
+                    "artifactLocation": {"uri": o.path.trim_start_matches("./")},
+                    "region": {"startLine": o.line, "startColumn": o.column, "endColumn": o.column + u32::try_from(l.url.chars().count()).unwrap_or(0)}
+                }}],
+                "partialFingerprints": {"linkrot/url": l.url},
+            }));
+        }
+    }
+    let log = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "linkrot",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": [
+                    {"id": "broken-link", "shortDescription": {"text": "A link that does not answer, or answers with an error"},
+                     "defaultConfiguration": {"level": "error"}},
+                    {"id": "redirected-link", "shortDescription": {"text": "A link that redirects elsewhere"},
+                     "defaultConfiguration": {"level": "note"}}
+                ]
+            }},
+            "results": results,
+        }]
+    });
+    serde_json::to_writer_pretty(&mut w, &log)?;
+    writeln!(w)
+}

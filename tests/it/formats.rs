@@ -1,0 +1,291 @@
+//! Every report format, rendered from one fixed report and compared with
+//! its reviewed snapshot (insta), plus the properties each format promises.
+
+use linkrot::archive::Capture;
+use linkrot::check::{Hop, Status};
+use linkrot::history::{CheckPoint, Policy};
+use linkrot::report::{render, Filter, OutputFormat, Report, RunInfo, TerminalOptions};
+use linkrot::store::{LinkRecord, OccurrenceRecord};
+
+fn occurrence(path: &str, line: u32, date: &str) -> OccurrenceRecord {
+    OccurrenceRecord {
+        path: path.into(),
+        line,
+        column: 5,
+        issue_date: Some(date.into()),
+        issue_title: Some(format!("Weekly \"{}\" & more", &date[..4])),
+        text: None,
+        kind: "inline".into(),
+        archive: None,
+    }
+}
+
+fn link(url: &str, status: Status, code: Option<u16>, occ: Vec<OccurrenceRecord>) -> LinkRecord {
+    let at = 1_764_000_000;
+    LinkRecord {
+        url: url.into(),
+        status,
+        http_status: code,
+        final_url: None,
+        permanent_redirect: false,
+        redirects: vec![],
+        error: None,
+        requests: 1,
+        elapsed_ms: 10,
+        checked_at: "2025-11-24T16:00:00Z".into(),
+        reused: false,
+        state: None,
+        first_seen: "2025-11-01T00:00:00Z".into(),
+        last_ok: None,
+        dead_since: None,
+        failures: 0,
+        change: None,
+        occurrences: occ,
+        archive: None,
+        history: if status.was_checked() {
+            vec![CheckPoint {
+                at,
+                status,
+                http_status: code,
+                error: None,
+            }]
+        } else {
+            vec![]
+        },
+    }
+}
+
+fn fixture() -> Report {
+    let mut gone = link(
+        "http://blog.kaizen.test/2015/gone,with-comma",
+        Status::Broken,
+        Some(404),
+        vec![
+            occurrence("_posts/2015-10-25-251.md", 55, "2015-10-25"),
+            occurrence("_posts/2018-02-04-370.md", 12, "2018-02-04"),
+        ],
+    );
+    gone.archive = Some(Capture {
+        url: "https://web.archive.org/web/20151101120000/http://blog.kaizen.test/2015/gone,with-comma".into(),
+        timestamp: "20151101120000".into(),
+        source: "wayback-cdx".into(),
+    });
+    let mut moved = link(
+        "http://docs.mesh.test/start",
+        Status::Redirected,
+        Some(200),
+        vec![occurrence("_posts/2018-02-04-370.md", 20, "2018-02-04")],
+    );
+    moved.final_url = Some("https://docs.mesh.test/start".into());
+    moved.permanent_redirect = true;
+    moved.redirects = vec![Hop {
+        url: "http://docs.mesh.test/start".into(),
+        status: 301,
+    }];
+    let mut slow = link(
+        "https://slow.test/<script>",
+        Status::Timeout,
+        None,
+        vec![occurrence("_posts/2015-10-25-251.md", 60, "2015-10-25")],
+    );
+    slow.error = Some("operation timed out".into());
+    let fine = link(
+        "https://fine.test/",
+        Status::Ok,
+        Some(200),
+        vec![occurrence("_posts/2015-10-25-251.md", 70, "2015-10-25")],
+    );
+    let mut mail = link(
+        "mailto:editor@newsletter.test",
+        Status::Unsupported,
+        None,
+        vec![occurrence("_posts/2018-02-04-370.md", 90, "2018-02-04")],
+    );
+    mail.error = Some("mailto: links are not checked".into());
+    let run = RunInfo {
+        id: 7,
+        started_at: "2025-11-24T16:00:00Z".into(),
+        finished_at: "2025-11-24T16:00:27Z".into(),
+    };
+    Report::new(
+        run,
+        vec![fine, gone, moved, slow, mail],
+        &[],
+        6,
+        &Policy::default(),
+    )
+}
+
+fn rendered(format: OutputFormat) -> String {
+    let mut out = Vec::new();
+    render(
+        &fixture(),
+        format,
+        TerminalOptions {
+            show_redirects: true,
+        },
+        &mut out,
+    )
+    .unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn terminal_snapshot() {
+    insta::assert_snapshot!(rendered(OutputFormat::Terminal));
+}
+
+#[test]
+fn markdown_groups_by_issue_as_tasks() {
+    let md = rendered(OutputFormat::Markdown);
+    assert!(
+        md.contains("- [ ] line 55: `http://blog.kaizen.test/2015/gone,with-comma` broken (404)")
+    );
+    insta::assert_snapshot!(md);
+}
+
+#[test]
+fn csv_has_one_row_per_occurrence_and_quotes_by_rfc_4180() {
+    let text = rendered(OutputFormat::Csv);
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    assert_eq!(
+        reader.headers().unwrap().iter().collect::<Vec<_>>(),
+        linkrot::report::CSV_COLUMNS
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 6, "one row per occurrence");
+    assert!(
+        text.contains("\"http://blog.kaizen.test/2015/gone,with-comma\""),
+        "a comma is quoted"
+    );
+    assert!(
+        text.contains("\"Weekly \"\"2015\"\" & more\""),
+        "quotes are doubled"
+    );
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn junit_has_a_case_per_occurrence_and_failures_for_broken_links() {
+    let xml = rendered(OutputFormat::Junit);
+    assert_eq!(xml.matches("<testcase ").count(), 6);
+    assert_eq!(xml.matches("<failure ").count(), 3);
+    assert!(xml.contains("&lt;script&gt;"), "escaped");
+    insta::assert_snapshot!(xml);
+}
+
+#[test]
+fn sarif_is_2_1_0_with_regions() {
+    let text = rendered(OutputFormat::Sarif);
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["version"], "2.1.0");
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 4, "3 failing occurrences and a redirect");
+    for r in results {
+        let rule = r["ruleId"].as_str().unwrap();
+        assert!(v["runs"][0]["tool"]["driver"]["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["id"] == rule));
+        let region = &r["locations"][0]["physicalLocation"]["region"];
+        assert!(
+            region["startLine"].as_u64().unwrap() >= 1
+                && region["startColumn"].as_u64().unwrap() >= 1
+        );
+        assert!(["error", "warning", "note"].contains(&r["level"].as_str().unwrap()));
+    }
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn github_annotations_escape_and_cap() {
+    let text = rendered(OutputFormat::Github);
+    assert!(text.contains("::error file=_posts/2015-10-25-251.md,line=55,col=5,title=broken link::broken (404) http://blog.kaizen.test/2015/gone,with-comma"));
+    assert!(text.contains("::warning file=_posts/2018-02-04-370.md,line=20"));
+    insta::assert_snapshot!(text);
+    // Capped to what GitHub shows.
+    let mut big = fixture();
+    let many: Vec<OccurrenceRecord> = (1..=80)
+        .map(|i| occurrence("_posts/x.md", i, "2020-01-01"))
+        .collect();
+    big.links[1].occurrences = many;
+    let mut out = Vec::new();
+    render(
+        &big,
+        OutputFormat::Github,
+        TerminalOptions::default(),
+        &mut out,
+    )
+    .unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert_eq!(
+        text.lines()
+            .filter(|l| l.starts_with("::error") || l.starts_with("::warning"))
+            .count(),
+        linkrot::report::GITHUB_ANNOTATION_CAP
+    );
+    assert!(text.ends_with("more annotations not shown; see the full report\n"));
+}
+
+#[test]
+fn html_is_self_contained_with_a_bar_per_year_and_a_table_per_issue() {
+    let html = rendered(OutputFormat::Html);
+    assert!(
+        !html.contains("src=\"http") && !html.contains("href=\"http://cdn"),
+        "no outside resources"
+    );
+    let rot = html
+        .split("<svg id=\"rot\"")
+        .nth(1)
+        .unwrap()
+        .split("</svg>")
+        .next()
+        .unwrap();
+    assert_eq!(rot.matches("class=\"bar\"").count(), 2, "2015 and 2018");
+    assert_eq!(html.matches("<section class=\"issue\"").count(), 2);
+    assert!(html.contains("<a href=\"https://web.archive.org/web/20151101120000/"));
+    insta::assert_snapshot!(html);
+}
+
+#[test]
+fn filters_keep_what_they_say() {
+    let by = |f: Filter| {
+        fixture()
+            .filtered(&f)
+            .links
+            .iter()
+            .map(|l| l.url.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        by(Filter {
+            status: vec!["failing".into()],
+            ..Filter::default()
+        })
+        .len(),
+        2
+    );
+    assert_eq!(
+        by(Filter {
+            host: Some("mesh.test".into()),
+            ..Filter::default()
+        }),
+        vec!["http://docs.mesh.test/start"]
+    );
+    let since = fixture().filtered(&Filter {
+        since: Some("2018-01-01".into()),
+        status: vec!["broken".into()],
+        ..Filter::default()
+    });
+    assert_eq!(since.links[0].occurrences.len(), 1);
+    assert_eq!(since.summary.occurrences, 1);
+    assert_eq!(
+        by(Filter {
+            issue: Some("370".into()),
+            ..Filter::default()
+        })
+        .len(),
+        3
+    );
+}
