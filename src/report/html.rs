@@ -23,7 +23,7 @@ td.url{min-width:12rem}.st{white-space:nowrap}.meta{color:#666;font-size:13px}
 
 const SCRIPT: &str = r#"
 const input = document.getElementById('filter');
-input.addEventListener('input', () => {
+function applyFilter() {
   const q = input.value.toLowerCase();
   document.querySelectorAll('section.issue').forEach(sec => {
     let shown = 0;
@@ -34,7 +34,11 @@ input.addEventListener('input', () => {
     sec.hidden = shown === 0;
   });
   document.getElementById('shown').textContent = document.querySelectorAll('section.issue tbody tr:not([hidden])').length;
-});
+}
+input.addEventListener('input', () => { applyFilter(); history.replaceState(null, '', '#filter=' + encodeURIComponent(input.value)); });
+// A filtered view can be shared: report.html#filter=github.com
+const m = location.hash.match(/^#filter=(.*)$/);
+if (m) { input.value = decodeURIComponent(m[1]); applyFilter(); }
 document.querySelectorAll('th').forEach((th, i) => th.addEventListener('click', () => {
   const body = th.closest('table').tBodies[0];
   const rows = Array.from(body.rows);
@@ -191,10 +195,10 @@ fn bar_chart(
     if vertical {
         let (bw, h) = (36.0, 160.0);
         let width = (bars.len() as f64 * bw).max(bw) + 10.0;
+        let height = h + 20.0;
         writeln!(
             w,
-            "<svg id=\"{id}\" viewBox=\"0 0 {width} {}\" role=\"img\" aria-label=\"{id} chart\">",
-            h + 20.0
+            "<svg id=\"{id}\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"{id} chart\">"
         )?;
         for (i, (label, v, title)) in bars.iter().enumerate() {
             let bh = (v * h).max(1.0);
@@ -212,11 +216,10 @@ fn bar_chart(
         }
     } else {
         let (bh, wmax, label_w) = (20.0, 300.0, 200.0);
+        let (width, height) = (label_w + wmax + 10.0, (bars.len() as f64 * bh).max(bh));
         writeln!(
             w,
-            "<svg id=\"{id}\" viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"{id} chart\">",
-            label_w + wmax + 10.0,
-            (bars.len() as f64 * bh).max(bh)
+            "<svg id=\"{id}\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"{id} chart\">"
         )?;
         for (i, (label, v, title)) in bars.iter().enumerate() {
             let y = i as f64 * bh;

@@ -55,7 +55,7 @@ fn link(url: &str, status: Status, code: Option<u16>, occ: Vec<OccurrenceRecord>
     }
 }
 
-fn fixture() -> Report {
+pub fn fixture() -> Report {
     let mut gone = link(
         "http://blog.kaizen.test/2015/gone,with-comma",
         Status::Broken,

@@ -2,6 +2,7 @@
 //! against servers on 127.0.0.1 (see `kit`).
 
 mod archive;
+mod browser;
 mod check;
 mod cli;
 mod extract;
