@@ -283,39 +283,39 @@ impl Store {
         classify(&self.path, e, false)
     }
 
+    /// Applies the missing migrations, one transaction each. Each step takes
+    /// the write lock first and reads the version inside it, so two runs
+    /// opening a new database at once do not both apply the same step.
     fn migrate(&mut self) -> Result<(), StoreError> {
         let known = i64::try_from(schema::MIGRATIONS.len()).expect("few migrations");
-        let version: i64 = self
-            .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(|e| self.err(e))?;
-        if version > known {
-            return Err(StoreError::TooNew {
-                path: self.path.clone(),
-                found: version,
-                known,
-            });
-        }
-        for (i, sql) in schema::MIGRATIONS
-            .iter()
-            .enumerate()
-            .skip(usize::try_from(version).unwrap_or(0))
-        {
+        let path = self.path.clone();
+        let err = |e| classify(&path, e, false);
+        loop {
             let tx = self
                 .conn
-                .transaction()
-                .map_err(|e| classify(&self.path, e, false))?;
-            tx.execute_batch(sql)
-                .map_err(|e| classify(&self.path, e, false))?;
-            tx.pragma_update(
-                None,
-                "user_version",
-                i64::try_from(i + 1).unwrap_or(i64::MAX),
-            )
-            .map_err(|e| classify(&self.path, e, false))?;
-            tx.commit().map_err(|e| classify(&self.path, e, false))?;
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .map_err(err)?;
+            let version: i64 = tx
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .map_err(err)?;
+            if version > known {
+                return Err(StoreError::TooNew {
+                    path: self.path.clone(),
+                    found: version,
+                    known,
+                });
+            }
+            let Some(sql) = usize::try_from(version)
+                .ok()
+                .and_then(|v| schema::MIGRATIONS.get(v))
+            else {
+                return Ok(());
+            };
+            tx.execute_batch(sql).map_err(err)?;
+            tx.pragma_update(None, "user_version", version + 1)
+                .map_err(err)?;
+            tx.commit().map_err(err)?;
         }
-        Ok(())
     }
 
     /// The path of the database file.

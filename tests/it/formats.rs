@@ -292,15 +292,22 @@ fn filters_keep_what_they_say() {
 
 /// Where .ci/run puts the official SARIF 2.1.0 schema.
 fn sarif_schema() -> Option<std::path::PathBuf> {
-    let p = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/sarif-schema/package/lib/schemas/sarif-2.1.0-rtm.5.json");
+    let p = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("target/sarif-schema/package/lib/schemas/sarif-2.1.0-rtm.5.json");
     p.exists().then_some(p)
 }
 
 #[test]
 fn sarif_validates_against_the_official_schema() {
-    let validator = std::process::Command::new("python3").args(["-c", "import jsonschema"]).status().is_ok_and(|s| s.success());
+    let validator = std::process::Command::new("python3")
+        .args(["-c", "import jsonschema"])
+        .status()
+        .is_ok_and(|s| s.success());
     let (Some(schema), true) = (sarif_schema(), validator) else {
-        assert!(std::env::var_os("CI").is_none(), "CI must validate SARIF: .ci/run fetches the schema and jsonschema");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must validate SARIF: .ci/run fetches the schema and jsonschema"
+        );
         eprintln!("SARIF schema or python3-jsonschema not available; skipped");
         return;
     };
@@ -308,7 +315,16 @@ fn sarif_validates_against_the_official_schema() {
     let log = dir.path().join("report.sarif");
     std::fs::write(&log, rendered(OutputFormat::Sarif)).unwrap();
     let script = "import json,sys,jsonschema\nschema=json.load(open(sys.argv[1]))\njsonschema.validate(json.load(open(sys.argv[2])), schema, cls=jsonschema.Draft7Validator)\nprint('valid')";
-    let out = std::process::Command::new("python3").args(["-c", script]).arg(&schema).arg(&log).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(&schema)
+        .arg(&log)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "valid");
 }

@@ -377,6 +377,15 @@ pub struct TestCa {
 
 impl TestCa {
     pub fn new() -> TestCa {
+        Self::build(false)
+    }
+
+    /// A CA whose server certificate expired years ago.
+    pub fn expired() -> TestCa {
+        Self::build(true)
+    }
+
+    fn build(expired: bool) -> TestCa {
         let ca_key = rcgen::KeyPair::generate().unwrap();
         let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
         ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
@@ -389,6 +398,10 @@ impl TestCa {
         params
             .subject_alt_names
             .push(rcgen::SanType::IpAddress("127.0.0.1".parse().unwrap()));
+        if expired {
+            params.not_before = rcgen::date_time_ymd(2015, 1, 1);
+            params.not_after = rcgen::date_time_ymd(2016, 1, 1);
+        }
         let server_cert = params.signed_by(&server_key, &ca_cert, &ca_key).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let pem_path = dir.path().join("ca.pem");

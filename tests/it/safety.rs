@@ -295,3 +295,67 @@ async fn two_runs_on_one_database_at_once_both_finish() {
         .unwrap();
     assert_eq!((runs, checks), (2, 30));
 }
+
+#[tokio::test]
+async fn an_expired_certificate_is_a_tls_error() {
+    let ca = TestCa::expired();
+    let s = Server::start_tls(&[("/x", Behave::Status(200))], &ca).await;
+    let cfg = CheckConfig {
+        ca_files: vec![ca.pem_path.clone()],
+        ..test_config()
+    };
+    let r = check_all(&[s.url("/x")], cfg).await.remove(0);
+    assert_eq!(r.status, Status::Error);
+    let e = r.error.unwrap().to_lowercase();
+    assert!(e.contains("certificate") && e.contains("expired"), "{e}");
+}
+
+#[test]
+fn urls_with_spaces_and_unicode_hosts_go_out_encoded() {
+    use linkrot::check::{Classifier, Target};
+    let c = Classifier::new(&test_config()).unwrap();
+    let Target::Check(u) = c.classify("http://bücher.test/a file?q=ü") else {
+        panic!("checkable")
+    };
+    assert_eq!(u.as_str(), "http://xn--bcher-kva.test/a%20file?q=%C3%BC");
+    let Target::Skip(r) = c.classify("http://exa mple.test/") else {
+        panic!("a space in a host is not a URL")
+    };
+    assert_eq!(r.status, Status::Error);
+    assert!(r.error.unwrap().contains("invalid URL"));
+}
+
+#[test]
+fn a_100_mb_single_line_file_is_read_with_its_links() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.txt");
+    let mut text = "word ".repeat(20_000_000);
+    text.push_str("http://at-the-end.test/x\n");
+    std::fs::write(&path, text).unwrap();
+    let o = linkrot().arg("links").arg(&path).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        format!("{}:1:100000001 http://at-the-end.test/x\n", path.display())
+    );
+}
+
+#[test]
+fn a_database_that_cannot_be_opened_is_named_with_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("i.md"), "nothing\n").unwrap();
+    let db = dir.path().join("no/such/dir/links.db");
+    let o = linkrot()
+        .arg("check")
+        .arg(dir.path().join("i.md"))
+        .arg("--db")
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(&db.display().to_string()) && err.contains("pass --db"),
+        "{err}"
+    );
+}
