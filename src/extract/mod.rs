@@ -25,13 +25,23 @@ pub enum Format {
     Html,
     /// Plain text: only bare URLs.
     Text,
+    /// An email (`.eml`, or a `.mail.txt` dump); read as its HTML or text part.
+    Email,
+    /// An mbox archive of emails.
+    Mbox,
 }
 
 impl Format {
     /// The format a file name implies, if it is one linkrot reads.
     pub fn from_path(path: &std::path::Path) -> Option<Format> {
+        let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+        if name.ends_with(".mail.txt") {
+            return Some(Format::Email);
+        }
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
         match ext.as_str() {
+            "eml" => Some(Format::Email),
+            "mbox" => Some(Format::Mbox),
             "md" | "markdown" | "mdown" | "mkd" => Some(Format::Markdown),
             "html" | "htm" | "xhtml" => Some(Format::Html),
             "txt" | "text" => Some(Format::Text),
@@ -45,6 +55,8 @@ impl Format {
             "markdown" | "md" => Some(Format::Markdown),
             "html" | "htm" => Some(Format::Html),
             "text" | "txt" | "plain" => Some(Format::Text),
+            "email" | "eml" => Some(Format::Email),
+            "mbox" => Some(Format::Mbox),
             _ => None,
         }
     }
@@ -109,7 +121,8 @@ pub fn extract(text: &str, body_start: usize, format: Format) -> Vec<Link> {
     let mut raw = match format {
         Format::Markdown => markdown::links(text, body_start),
         Format::Html => html::document_links(text, body_start),
-        Format::Text => text::links(text, body_start),
+        // Emails are decoded by `source` into their HTML or text part first.
+        Format::Text | Format::Email | Format::Mbox => text::links(text, body_start),
     };
     raw.sort_by_key(|l| l.span.start);
     raw.into_iter()

@@ -71,6 +71,14 @@ pub fn fix(
         if failure.is_some() {
             return;
         }
+        if !doc.rewritable {
+            skipped.push(Problem {
+                path: doc.path.clone(),
+                message: "an email is not rewritten; fix its source instead".into(),
+                severity: Severity::Warning,
+            });
+            return;
+        }
         let known = match store.issue(&doc.path) {
             Ok(Some(k)) => k,
             Ok(None) => {

@@ -11,7 +11,7 @@ use crate::archive::{Archive, ArchiveError, Lookup};
 use crate::check::{self, CheckResult, Classifier, Target};
 use crate::extract::{self, Link};
 use crate::report::{Report, RunInfo};
-use crate::source::{self, Document, Input, Problem};
+use crate::source::{self, Document, Problem};
 use crate::store::{self, LatestCheck, Store, Write};
 use crate::{Clock, Config};
 use std::collections::{BTreeSet, HashMap};
@@ -80,13 +80,16 @@ pub fn for_each_document(
         observer.problem(p);
     }
     for input in &inputs {
-        match read_one(input) {
-            Ok((doc, links, warning)) => {
+        match source::read(input) {
+            Ok((docs, warning)) => {
                 if let Some(w) = warning {
                     observer.problem(&w);
                     problems.push(w);
                 }
-                each(&doc, links);
+                for doc in docs {
+                    let links = extract::extract(&doc.text, doc.body_start, doc.format);
+                    each(&doc, links);
+                }
             }
             Err(p) => {
                 observer.problem(&p);
@@ -95,12 +98,6 @@ pub fn for_each_document(
         }
     }
     Ok(problems)
-}
-
-fn read_one(input: &Input) -> Result<(Document, Vec<Link>, Option<Problem>), Problem> {
-    let (doc, warning) = source::read(input)?;
-    let links = extract::extract(&doc.text, doc.body_start, doc.format);
-    Ok((doc, links, warning))
 }
 
 /// Distinct URLs as written, and the distinct requests they lead to.

@@ -5,6 +5,7 @@
 //! links, never touches the network or the database. A file that cannot be
 //! read becomes a [`Problem`] naming it; it never stops the run.
 
+pub mod email;
 pub mod frontmatter;
 
 use crate::extract::Format;
@@ -61,6 +62,9 @@ pub struct Document {
     pub date: Option<Date>,
     /// Where the content begins, after front matter.
     pub body_start: usize,
+    /// Whether `text` is the file's own bytes (so `fix` may rewrite it);
+    /// false for emails, whose text is a decoded body.
+    pub rewritable: bool,
 }
 
 /// Something wrong with one input, told to the user; the run goes on.
@@ -205,8 +209,9 @@ fn build_globs(globs: &[String]) -> Result<GlobSet, GlobError> {
 /// exhausting memory.
 pub const MAX_INPUT_BYTES: u64 = 256 << 20;
 
-/// Reads one input into a [`Document`], with any warning about it.
-pub fn read(input: &Input) -> Result<(Document, Option<Problem>), Problem> {
+/// Reads one input into its documents (one, or one per message of an
+/// mbox), with any warning about it.
+pub fn read(input: &Input) -> Result<(Vec<Document>, Option<Problem>), Problem> {
     let name = input.display();
     let (bytes, format, file_name) = match input {
         Input::File(path, format) => {
@@ -231,7 +236,45 @@ pub fn read(input: &Input) -> Result<(Document, Option<Problem>), Problem> {
             (bytes, *format, String::new())
         }
     };
-    document_from_bytes(name, bytes, format, &file_name)
+    match format {
+        Format::Email => Ok((vec![email_document(name, &bytes, &file_name)?], None)),
+        Format::Mbox => {
+            let messages = email::split_mbox(&bytes);
+            let mut docs = Vec::with_capacity(messages.len());
+            let mut warning = None;
+            for (i, m) in messages.into_iter().enumerate() {
+                match email_document(format!("{name}#{}", i + 1), m, &file_name) {
+                    Ok(d) => docs.push(d),
+                    Err(p) => {
+                        warning.get_or_insert(Problem::warning(&p.path, p.message));
+                    }
+                }
+            }
+            Ok((docs, warning))
+        }
+        _ => document_from_bytes(name, bytes, format, &file_name).map(|(d, w)| (vec![d], w)),
+    }
+}
+
+/// A document from one email: its HTML or text part, `Subject` and `Date`.
+fn email_document(name: String, bytes: &[u8], file_name: &str) -> Result<Document, Problem> {
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(Problem::error(
+            &name,
+            format!("larger than {} MiB; skipped", MAX_INPUT_BYTES >> 20),
+        ));
+    }
+    let msg = email::parse_message(bytes)
+        .map_err(|why| Problem::error(&name, format!("{why}; skipped")))?;
+    Ok(Document {
+        date: msg.date.or_else(|| frontmatter::date_in_name(file_name)),
+        title: msg.subject,
+        path: name,
+        text: msg.body,
+        format: msg.format,
+        body_start: 0,
+        rewritable: false,
+    })
 }
 
 /// Builds a [`Document`] from raw bytes; `file_name` may hold a date.
@@ -299,6 +342,7 @@ pub fn document_from_bytes(
             body_start: fm.body_start,
             format,
             text,
+            rewritable: true,
         },
         warning,
     ))
