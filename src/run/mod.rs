@@ -100,6 +100,18 @@ pub fn for_each_document(
     Ok(problems)
 }
 
+/// What the store records of an issue as read at `now`.
+fn issue_write(doc: &Document, links: Vec<Link>, now: i64) -> Write {
+    Write::Issue {
+        path: doc.path.clone(),
+        title: doc.title.clone(),
+        date: doc.date.map(|d| d.to_string()),
+        links,
+        seen_at: now,
+        content_hash: Some(store::content_hash(doc.text.as_bytes())),
+    }
+}
+
 /// Distinct URLs as written, and the distinct requests they lead to.
 #[derive(Default)]
 struct UrlTable {
@@ -179,14 +191,7 @@ pub fn index(
     let problems = for_each_document(&cfg.sources, observer, |doc, links| {
         summary.issues += 1;
         summary.links += links.len();
-        let _ = writes.blocking_send(Write::Issue {
-            path: doc.path.clone(),
-            title: doc.title.clone(),
-            date: doc.date.map(|d| d.to_string()),
-            links,
-            seen_at: clock.now(),
-            content_hash: Some(store::content_hash(doc.text.as_bytes())),
-        });
+        let _ = writes.blocking_send(issue_write(doc, links, clock.now()));
     });
     drop(writes);
     let mut store = writer.join().map_err(|_| RunError::WriterGone)??;
@@ -235,14 +240,7 @@ pub async fn check(
                 table.add(&l.url, doc.date);
             }
             // A closed channel means the writer failed; its error is reported at the end.
-            let _ = extract_writes.blocking_send(Write::Issue {
-                path: doc.path.clone(),
-                title: doc.title.clone(),
-                date: doc.date.map(|d| d.to_string()),
-                links,
-                seen_at: extract_clock.now(),
-                content_hash: Some(store::content_hash(doc.text.as_bytes())),
-            });
+            let _ = extract_writes.blocking_send(issue_write(doc, links, extract_clock.now()));
         });
         obs.extracted(issues, links_found);
         problems.map(|p| (table, p))

@@ -741,27 +741,6 @@ impl Store {
         Ok((checks, cited))
     }
 
-    /// Runs `PRAGMA integrity_check`; `Ok(true)` when the file is sound.
-    pub fn integrity_ok(&self) -> Result<bool, StoreError> {
-        let r: String = self
-            .conn
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-            .map_err(|e| self.err(e))?;
-        Ok(r == "ok")
-    }
-
-    /// The number of check rows recorded for `url`, over all runs.
-    pub fn check_count(&self, url: &str) -> Result<u64, StoreError> {
-        self.conn
-            .query_row(
-                "SELECT count(*) FROM checks c JOIN urls u ON u.id = c.url_id WHERE u.url = ?1",
-                [url],
-                |r| r.get::<_, i64>(0),
-            )
-            .map(|n| u64::try_from(n).unwrap_or(0))
-            .map_err(|e| self.err(e))
-    }
-
     /// When run `run_id` started and finished (unix seconds), if it exists.
     pub fn run_times(&self, run_id: i64) -> Result<Option<(i64, Option<i64>)>, StoreError> {
         self.conn
