@@ -349,3 +349,16 @@ fn symlinked_issues_in_a_folder_are_read() {
     let o = run(linkrot().arg("links").arg(&tree));
     assert!(stdout(&o).contains("linked.test"), "{o:?}");
 }
+
+#[test]
+fn an_unreadable_entry_in_a_folder_is_named_and_the_rest_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.md"), "http://fine.test/\n").unwrap();
+    // Root reads any file, so a link to nowhere stands in for an unreadable entry.
+    std::os::unix::fs::symlink(dir.path().join("gone.md"), dir.path().join("b.md")).unwrap();
+    let o = run(linkrot().arg("links").arg(dir.path()));
+    assert_eq!(o.status.code(), Some(1), "an input was not read");
+    assert!(stdout(&o).contains("fine.test"));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("b.md") && err.contains("cannot"), "{err}");
+}
