@@ -31,7 +31,7 @@ fn quoted_printable_soft_breaks_inside_urls_are_joined() {
     let p = write(
         dir.path(),
         "300.mail.txt",
-        "Subject: =?utf-8?Q?Devops=20Weekly=20#300?=\nDate: Sun, 25 Sep 2016 10:48:59 +0000\n\nA long one: https://stefanscherer.github.io/run-linux-and-windows-containers-on-window=\ns-10/\nand caf=C3=A9 http://x.test/a=3Db\n",
+        "Subject: =?utf-8?Q?Devops=20Weekly=20#300?=\nDate: Sun, 25 Sep 2016 10:48:59 +0000\n\nA long one: https://blog.scherer.test/run-linux-and-windows-containers-on-window=\ns-10/\nand caf=C3=A9 http://x.test/a=3Db\n",
     );
     let d = &docs(&p)[0];
     assert_eq!(d.title.as_deref(), Some("Devops Weekly #300"));
@@ -43,7 +43,7 @@ fn quoted_printable_soft_breaks_inside_urls_are_joined() {
     assert_eq!(
         urls(d),
         vec![
-            "https://stefanscherer.github.io/run-linux-and-windows-containers-on-windows-10/",
+            "https://blog.scherer.test/run-linux-and-windows-containers-on-windows-10/",
             "http://x.test/a=b"
         ]
     );
@@ -131,7 +131,8 @@ fn devopsweekly_emails_hold_the_links_of_their_markdown_issues() {
         }
         for u in em.difference(&md) {
             assert!(
-                u == "http://devopsweekly.com" || md.contains(&format!("{u}.")),
+                u.strip_prefix("http://") == Some("devopsweekly.com")
+                    || md.contains(&format!("{u}.")),
                 "issue {num}: {u} is only in the email"
             );
         }

@@ -18,12 +18,21 @@ async fn private_addresses_are_refused_by_default_literal_or_resolved() {
     let port = s.addr.port();
     let urls = vec![
         s.url("/secret"),                                  // literal loopback
-        format!("http://localhost:{port}/secret"),         // a name that resolves to loopback
         "http://169.254.169.254/latest/meta-data/".into(), // cloud metadata
         "http://[::1]/".into(),
         "http://10.0.0.1/".into(),
     ];
-    let results = check_all(&urls, guarded()).await;
+    // Were the guard ever to fail, these requests would still go no further
+    // than the test server, acting as the proxy.
+    let cfg = CheckConfig {
+        proxy: linkrot::check::ProxyConfig {
+            http: Some(s.url("")),
+            https: Some(s.url("")),
+            no_proxy: None,
+        },
+        ..guarded()
+    };
+    let results = check_all(&urls, cfg).await;
     for (u, r) in urls.iter().zip(&results) {
         assert_eq!(r.status, Status::Excluded, "{u}: {r:?}");
         assert!(
@@ -32,6 +41,13 @@ async fn private_addresses_are_refused_by_default_literal_or_resolved() {
             r.error
         );
     }
+    // A name that resolves to loopback is refused after resolution (no proxy:
+    // behind one, names are the proxy's to resolve). Loopback stays local.
+    let by_name = check_all(&[format!("http://localhost:{port}/secret")], guarded())
+        .await
+        .remove(0);
+    assert_eq!(by_name.status, Status::Excluded, "{by_name:?}");
+    assert!(by_name.error.unwrap().contains("--allow-private"));
     assert_eq!(s.all_hits().len(), 0, "nothing reached the private server");
     // Allowed explicitly, it is checked.
     assert_eq!(
