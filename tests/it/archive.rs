@@ -59,7 +59,11 @@ impl FakeArchive {
     }
 
     fn handle(&self, req: &Request) -> Option<Reply> {
-        let url = url::Url::parse(&format!("http://fake.test/{}", req.target.trim_start_matches('/'))).unwrap();
+        let url = url::Url::parse(&format!(
+            "http://fake.test/{}",
+            req.target.trim_start_matches('/')
+        ))
+        .unwrap();
         let q: HashMap<String, String> = url.query_pairs().into_owned().collect();
         let path = url.path().to_string();
         self.calls.lock().unwrap().push(path.clone());
