@@ -251,6 +251,11 @@ fn cause_chain(e: &reqwest::Error) -> String {
     let mut src: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
     while let Some(s) = src {
         let mut text = s.to_string();
+        // hyper-util's wrapper says which step failed, not why.
+        if text.starts_with("client error (") {
+            src = s.source();
+            continue;
+        }
         // rustls appends a documentation address to some messages; the report needs the cause only.
         if let Some(i) = text.find(": https://") {
             text.truncate(i);
