@@ -291,6 +291,8 @@ pub async fn check(
     let latest_of = |rid: usize| targets[rid].iter().map(|&w| latest.get(&table.written[w]));
     let mut to_check: Vec<(usize, reqwest::Url)> = Vec::new();
     let mut reuse: Vec<usize> = Vec::new();
+    // Written URLs failing now, whether checked or reused: they get archive lookups.
+    let mut failing: Vec<usize> = Vec::new();
     for (rid, url) in requests {
         let fresh =
             latest_of(rid).all(|l| l.is_some_and(|l| cfg.history.max_age.is_fresh(&l.point, now)));
@@ -311,7 +313,11 @@ pub async fn check(
             for &wid in &targets[rid] {
                 let written = &table.written[wid];
                 match latest.get(written) {
-                    Some(l) => reuse_one(&writes, &*observer, written, l).await,
+                    Some(l) => {
+                        if reuse_one(&writes, &*observer, written, l).await {
+                            failing.push(wid);
+                        }
+                    }
                     None => {
                         let result = CheckResult::without_request(
                             check::Status::Excluded,
@@ -324,15 +330,13 @@ pub async fn check(
             }
         }
     }
-    let mut failing: Vec<usize> = Vec::new();
     for rid in reuse {
         for &wid in &targets[rid] {
             let written = &table.written[wid];
             if let Some(l) = latest.get(written) {
-                if l.point.failed() {
+                if reuse_one(&writes, &*observer, written, l).await {
                     failing.push(wid);
                 }
-                reuse_one(&writes, &*observer, written, l).await;
             }
         }
     }
@@ -477,12 +481,14 @@ async fn send(writes: &mpsc::Sender<Write>, url: String, result: CheckResult, ch
         .await;
 }
 
+/// Records that an earlier check stands for `url` in this run; returns
+/// whether that check found it failing.
 async fn reuse_one(
     writes: &mpsc::Sender<Write>,
     observer: &dyn Observer,
     url: &str,
     latest: &LatestCheck,
-) {
+) -> bool {
     observer.checked(
         url,
         &CheckResult::without_request(latest.point.status, "reused"),
@@ -493,4 +499,5 @@ async fn reuse_one(
             check_id: latest.check_id,
         })
         .await;
+    latest.point.failed()
 }
