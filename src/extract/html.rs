@@ -227,7 +227,11 @@ pub(crate) fn decode_entities(s: &str) -> String {
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);
         rest = &rest[amp..];
-        let semi = rest[..rest.len().min(12)].find(';');
+        // A reference is short; look for its ';' in the first bytes only
+        // (by byte: a cut at 12 may fall inside a multi-byte character).
+        let semi = rest.as_bytes()[..rest.len().min(12)]
+            .iter()
+            .position(|&b| b == b';');
         let decoded = semi.and_then(|end| {
             let name = &rest[1..end];
             let ch = match name {

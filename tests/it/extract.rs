@@ -261,3 +261,21 @@ fn devopsweekly_corpus_links_sit_exactly_where_the_files_say() {
     }
     assert!(checked > 8000, "only {checked} links checked");
 }
+
+/// Found by the fuzz target: an `&` followed within 12 bytes by a multi-byte
+/// character made the entity decoder slice inside it.
+#[test]
+fn an_entity_cut_inside_a_multibyte_character_does_not_panic() {
+    let crash: &[u8] = &[
+        245, 10, 38, 60, 73, 65, 61, 38, 38, 216, 14, 216, 14, 60, 60, 216, 10, 38, 60,
+    ];
+    let text = String::from_utf8_lossy(crash);
+    for format in [Format::Markdown, Format::Html, Format::Text] {
+        let _ = extract(&text, 0, format);
+    }
+    let text = "<a href=\"http://e.test/?a=1&ééééé;x\">x</a>";
+    assert_eq!(
+        extract(text, 0, Format::Html)[0].url,
+        "http://e.test/?a=1&ééééé;x"
+    );
+}
