@@ -20,7 +20,7 @@ pub enum ClientError {
         reason: String,
     },
     /// The proxy setting is not a URL.
-    #[error("invalid proxy '{proxy}': {source}; expected e.g. http://127.0.0.1:3128")]
+    #[error("invalid proxy '{proxy}' (expected e.g. http://127.0.0.1:3128)")]
     Proxy {
         /// The value given.
         proxy: String,
@@ -29,7 +29,7 @@ pub enum ClientError {
         source: reqwest::Error,
     },
     /// The client could not be built.
-    #[error("cannot build the HTTP client: {0}")]
+    #[error("cannot build the HTTP client")]
     Build(#[source] reqwest::Error),
 }
 

@@ -127,7 +127,7 @@ impl CheckConfig {
 
 /// A bad pattern in the configuration.
 #[derive(Debug, thiserror::Error)]
-#[error("invalid {which} pattern: {source}")]
+#[error("invalid {which} pattern")]
 pub struct PatternError {
     which: &'static str,
     #[source]

@@ -107,7 +107,7 @@ impl Problem {
 
 /// Invalid `--exclude-path` glob.
 #[derive(Debug, thiserror::Error)]
-#[error("invalid --exclude-path glob '{glob}': {source}")]
+#[error("invalid --exclude-path glob '{glob}'")]
 pub struct GlobError {
     glob: String,
     #[source]

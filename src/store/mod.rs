@@ -23,9 +23,7 @@ use tokio::sync::mpsc;
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The file could not be opened or migrated.
-    #[error(
-        "cannot open database {path}: {source}; check the path and its permissions, or pass --db"
-    )]
+    #[error("cannot open database {path} (check the path and its permissions, or pass --db)")]
     Open {
         /// The database file.
         path: PathBuf,
@@ -36,6 +34,18 @@ pub enum StoreError {
     /// Another run holds the write lock for longer than the busy timeout.
     #[error("database {path} is locked by another linkrot run; wait for it to finish or pass another --db")]
     Locked {
+        /// The database file.
+        path: PathBuf,
+    },
+    /// The database's disk or folder does not accept writes.
+    #[error("database {path} is on a read-only disk or folder; nothing was changed. Pass --db with a writable path")]
+    ReadOnly {
+        /// The database file.
+        path: PathBuf,
+    },
+    /// No space left where the database lives.
+    #[error("database {path}: the disk is full; what was committed before is kept. Free some space, or pass --db on another disk")]
+    Full {
         /// The database file.
         path: PathBuf,
     },
@@ -50,7 +60,7 @@ pub enum StoreError {
         known: i64,
     },
     /// Any other SQLite failure (disk full, read-only file ...).
-    #[error("database {path}: {source}")]
+    #[error("database {path}")]
     Sqlite {
         /// The database file.
         path: PathBuf,
@@ -261,6 +271,17 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 impl Store {
     /// Opens (creating and migrating as needed) the database at `path`.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        Self::open_inner(path).map_err(|e| match e {
+            StoreError::Open { .. } | StoreError::Sqlite { .. } if !writable_folder(path) => {
+                StoreError::ReadOnly {
+                    path: path.to_path_buf(),
+                }
+            }
+            other => other,
+        })
+    }
+
+    fn open_inner(path: &Path) -> Result<Store, StoreError> {
         let open_err = |source| StoreError::Open {
             path: path.to_path_buf(),
             source,
@@ -810,6 +831,28 @@ fn point(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<CheckPoint> {
     })
 }
 
+/// Whether a file can be created beside `db` (SQLite needs that for its
+/// journal, so a read-only folder fails in ways its messages do not name).
+fn writable_folder(db: &Path) -> bool {
+    let dir = db
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let probe = dir.join(format!(".linkrot-write-probe-{}", std::process::id()));
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+    {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            true
+        }
+        // A missing folder is not a read-only one: the open error says it.
+        Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+    }
+}
+
 fn classify(path: &Path, e: rusqlite::Error, opening: bool) -> StoreError {
     if let rusqlite::Error::SqliteFailure(f, _) = &e {
         if matches!(
@@ -817,6 +860,11 @@ fn classify(path: &Path, e: rusqlite::Error, opening: bool) -> StoreError {
             rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
         ) {
             return StoreError::Locked {
+                path: path.to_path_buf(),
+            };
+        }
+        if f.code == rusqlite::ErrorCode::DiskFull {
+            return StoreError::Full {
                 path: path.to_path_buf(),
             };
         }

@@ -149,7 +149,12 @@ async fn hostile(kind: &'static str) -> std::net::SocketAddr {
             };
             tokio::spawn(async move {
                 let mut buf = [0u8; 4096];
-                let _ = sock.read(&mut buf).await;
+                let n = sock.read(&mut buf).await.unwrap_or(0);
+                if kind == "slow-body" && buf[..n].starts_with(b"HEAD") {
+                    // Refuse HEAD, so the trickling body has to be met with GET.
+                    let _ = sock.write_all(b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").await;
+                    return;
+                }
                 match kind {
                     "huge-headers" => {
                         let _ = sock.write_all(b"HTTP/1.1 200 OK\r\n").await;
@@ -209,7 +214,12 @@ async fn hostile_servers_end_within_their_bounds_with_a_clear_outcome() {
     let r = check_all(&[format!("http://{slow}/")], cfg.clone())
         .await
         .remove(0);
-    assert_eq!(r.status, Status::Ok, "HEAD needs no body: {r:?}");
+    // The status came at once; the body is read until the timeout at most, then dropped.
+    assert_eq!(
+        (r.status, r.requests),
+        (Status::Ok, 2),
+        "HEAD refused, then GET: {r:?}"
+    );
     let bomb = hostile("gzip").await;
     let r = check_all(&[format!("http://{bomb}/")], cfg).await.remove(0);
     assert_eq!(r.status, Status::Ok, "{r:?}");
@@ -373,5 +383,75 @@ fn a_database_that_cannot_be_opened_is_named_with_what_to_do() {
     assert!(
         err.contains(&db.display().to_string()) && err.contains("pass --db"),
         "{err}"
+    );
+}
+
+/// A small filesystem that fills up, unmounted when the test ends.
+struct TinyDisk(std::path::PathBuf);
+
+impl TinyDisk {
+    /// Mounts a `size`-byte tmpfs (needs root, as CI runs); `None` elsewhere.
+    fn mount(size: &str) -> Option<TinyDisk> {
+        let dir = std::env::temp_dir().join(format!("linkrot-full-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).ok()?;
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(&dir)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then_some(TinyDisk(dir))
+    }
+}
+
+impl Drop for TinyDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+        let _ = std::fs::remove_dir(&self.0);
+    }
+}
+
+#[test]
+fn a_full_disk_is_a_clear_error_and_leaves_the_database_sound() {
+    let Some(disk) = TinyDisk::mount("400k") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI runs as root and must test a full disk"
+        );
+        eprintln!("cannot mount a tmpfs here (not root); skipped");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..20 {
+        let body: String = (0..400)
+            .map(|j| format!("http://site{i}.test/a/rather/long/path/to/page-{j}\n\n"))
+            .collect();
+        std::fs::write(dir.path().join(format!("{i:02}.md")), body).unwrap();
+    }
+    let db = disk.0.join("links.db");
+    let o = linkrot()
+        .arg("index")
+        .arg(dir.path())
+        .arg("--db")
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("disk is full") && err.contains(&db.display().to_string()),
+        "{err}"
+    );
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let ok: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ok, "ok", "no partial corruption");
+    let kept: i64 = conn
+        .query_row("SELECT count(*) FROM occurrences", [], |r| r.get(0))
+        .unwrap();
+    assert!(
+        kept > 0 && kept < 8000,
+        "the batches committed before the disk filled are kept ({kept})"
     );
 }
