@@ -59,27 +59,48 @@ pub struct DbArg {
 /// Network settings for commands that talk to archives only.
 #[derive(Debug, Args)]
 pub struct NetArgs {
-    /// Proxy for every URL (overrides http_proxy / https_proxy).
-    #[arg(long, value_name = "URL")]
-    pub proxy: Option<String>,
-    /// Extra CA certificate file (PEM) to trust (repeatable); SSL_CERT_FILE is added too.
-    #[arg(long, value_name = "FILE")]
-    pub ca_cert: Vec<PathBuf>,
     /// Whole-request timeout, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = CheckConfig::default().timeout.as_secs_f64())]
     pub timeout: f64,
+    /// Connect (and TLS handshake) timeout, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = CheckConfig::default().connect_timeout.as_secs_f64())]
+    pub connect_timeout: f64,
     /// Longest Retry-After honoured, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = CheckConfig::default().max_retry_after.as_secs_f64())]
     pub max_retry_after: f64,
+    /// User-Agent header.
+    #[arg(long, value_name = "UA", default_value = linkrot::check::DEFAULT_USER_AGENT)]
+    pub user_agent: String,
+    /// Proxy for every URL (overrides http_proxy / https_proxy).
+    #[arg(long, value_name = "URL")]
+    pub proxy: Option<String>,
+    /// Hosts reached without the proxy (overrides no_proxy).
+    #[arg(long, value_name = "LIST")]
+    pub no_proxy: Option<String>,
+    /// Extra CA certificate file (PEM) to trust (repeatable); SSL_CERT_FILE is added too.
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Vec<PathBuf>,
+    /// Also check links to private, loopback and link-local addresses
+    /// (refused by default: a link checker must not be a way into your network).
+    #[arg(long, env = "LINKROT_ALLOW_PRIVATE", value_parser = clap::builder::BoolishValueParser::new())]
+    pub allow_private: bool,
+    /// Use this address for this name, as curl does: HOST:PORT:ADDR (repeatable; trusted).
+    #[arg(long, value_name = "HOST:PORT:ADDR", value_parser = parse_resolve)]
+    pub resolve: Vec<(String, std::net::SocketAddr)>,
 }
 
 impl NetArgs {
+    /// The HTTP settings: these flags over the environment over the defaults.
     pub fn check_config(&self) -> CheckConfig {
         CheckConfig {
-            proxy: proxy_config(self.proxy.clone(), None),
-            ca_files: ca_files(&self.ca_cert),
             timeout: secs(self.timeout),
+            connect_timeout: secs(self.connect_timeout),
             max_retry_after: secs(self.max_retry_after),
+            user_agent: self.user_agent.clone(),
+            proxy: proxy_config(self.proxy.clone(), self.no_proxy.clone()),
+            ca_files: ca_files(&self.ca_cert),
+            allow_private: self.allow_private,
+            resolve: self.resolve.clone(),
             ..CheckConfig::default()
         }
     }
@@ -454,21 +475,12 @@ pub struct CheckArgs {
     /// Requests in flight at once to one host (the adaptive limit never exceeds it).
     #[arg(long, value_name = "N", default_value_t = CheckConfig::default().max_per_host)]
     pub max_per_host: usize,
-    /// Whole-request timeout, in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = CheckConfig::default().timeout.as_secs_f64())]
-    pub timeout: f64,
-    /// Connect (and TLS handshake) timeout, in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = CheckConfig::default().connect_timeout.as_secs_f64())]
-    pub connect_timeout: f64,
     /// Extra tries for transient failures (resets, 429, 502, 503, 504).
     #[arg(long, value_name = "N", default_value_t = CheckConfig::default().retries)]
     pub retries: u32,
     /// Extra tries after a timeout.
     #[arg(long, value_name = "N", default_value_t = CheckConfig::default().timeout_retries)]
     pub timeout_retries: u32,
-    /// Longest Retry-After honoured, in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = CheckConfig::default().max_retry_after.as_secs_f64())]
-    pub max_retry_after: f64,
     /// Redirect hops followed before giving up.
     #[arg(long, value_name = "N", default_value_t = CheckConfig::default().max_redirects)]
     pub max_redirects: usize,
@@ -481,25 +493,8 @@ pub struct CheckArgs {
     /// Do not check URLs matching this regex (repeatable); reported as excluded.
     #[arg(long, value_name = "REGEX")]
     pub exclude: Vec<String>,
-    /// User-Agent header.
-    #[arg(long, value_name = "UA", default_value = linkrot::check::DEFAULT_USER_AGENT)]
-    pub user_agent: String,
-    /// Proxy for every URL (overrides http_proxy / https_proxy).
-    #[arg(long, value_name = "URL")]
-    pub proxy: Option<String>,
-    /// Hosts reached without the proxy (overrides no_proxy).
-    #[arg(long, value_name = "LIST")]
-    pub no_proxy: Option<String>,
-    /// Extra CA certificate file (PEM) to trust (repeatable); SSL_CERT_FILE is added too.
-    #[arg(long, value_name = "FILE")]
-    pub ca_cert: Vec<PathBuf>,
-    /// Also check links to private, loopback and link-local addresses
-    /// (refused by default: a link checker must not be a way into your network).
-    #[arg(long, env = "LINKROT_ALLOW_PRIVATE", value_parser = clap::builder::BoolishValueParser::new())]
-    pub allow_private: bool,
-    /// Use this address for this name, as curl does: HOST:PORT:ADDR (repeatable; trusted).
-    #[arg(long, value_name = "HOST:PORT:ADDR", value_parser = parse_resolve)]
-    pub resolve: Vec<(String, std::net::SocketAddr)>,
+    #[command(flatten)]
+    pub net: NetArgs,
 }
 
 fn parse_resolve(s: &str) -> Result<(String, std::net::SocketAddr), String> {
@@ -581,9 +576,7 @@ pub fn spn_keys() -> Option<linkrot::archive::save::SpnKeys> {
 impl CheckArgs {
     /// The run's configuration: these flags over the environment over the defaults.
     pub fn config(&self) -> Config {
-        let ca_files = ca_files(&self.ca_cert);
-        let proxy = proxy_config(self.proxy.clone(), self.no_proxy.clone());
-        let defaults = CheckConfig::default();
+        let net = self.net.check_config();
         let max_age = MaxAge {
             alive_secs: self.max_age.unwrap_or(self.max_age_ok),
             failing_secs: self.max_age.unwrap_or(self.max_age_failing),
@@ -604,26 +597,18 @@ impl CheckArgs {
             },
             archive: self
                 .archive
-                .then(|| self.archive_args.config(secs(self.max_retry_after))),
+                .then(|| self.archive_args.config(net.max_retry_after)),
             check: CheckConfig {
                 max_concurrency: self.max_concurrency.max(1),
                 max_per_host: self.max_per_host.max(1),
-                initial_per_host: defaults.initial_per_host.min(self.max_per_host.max(1)),
-                timeout: secs(self.timeout),
-                connect_timeout: secs(self.connect_timeout),
+                initial_per_host: net.initial_per_host.min(self.max_per_host.max(1)),
                 retries: self.retries,
                 timeout_retries: self.timeout_retries,
-                max_retry_after: secs(self.max_retry_after),
                 max_redirects: self.max_redirects,
-                user_agent: self.user_agent.clone(),
                 accept: self.accept.clone(),
                 include: self.include.clone(),
                 exclude: self.exclude.clone(),
-                proxy,
-                ca_files,
-                allow_private: self.allow_private,
-                resolve: self.resolve.clone(),
-                ..defaults
+                ..net
             },
         }
     }

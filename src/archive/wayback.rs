@@ -34,10 +34,12 @@ pub(crate) async fn cdx_closest(
     };
     let ts = row.first().and_then(|v| v.as_str()).unwrap_or_default();
     let original = row.get(1).and_then(|v| v.as_str()).unwrap_or(url);
-    if ts.len() != 14 || !ts.bytes().all(|b| b.is_ascii_digit()) {
-        return Ok(None);
-    }
-    Ok(Some(Capture::wayback(cfg, ts, original, "wayback-cdx")))
+    Ok(is_timestamp(ts).then(|| Capture::wayback(cfg, ts, original, "wayback-cdx")))
+}
+
+/// A full Wayback timestamp: 14 digits, `YYYYMMDDhhmmss`.
+fn is_timestamp(ts: &str) -> bool {
+    ts.len() == 14 && ts.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// The closest capture from the availability API, if it is a 200.
@@ -63,10 +65,7 @@ pub(crate) async fn available(
     let good =
         closest["status"].as_str() == Some("200") && closest["available"].as_bool() != Some(false);
     let ts = closest["timestamp"].as_str().unwrap_or_default();
-    if !good || ts.len() != 14 {
-        return Ok(None);
-    }
-    Ok(Some(Capture::wayback(cfg, ts, url, "wayback-availability")))
+    Ok((good && is_timestamp(ts)).then(|| Capture::wayback(cfg, ts, url, "wayback-availability")))
 }
 
 /// Whether a capture answers 200 with `Memento-Datetime` (a real memento,

@@ -209,7 +209,7 @@ async fn a_request_budget_checks_the_stalest_first() {
     );
 }
 
-fn run_cli(args: &[&str], db: &Path, input: Option<&str>) -> std::process::Output {
+fn run_cli_blocking(args: &[String], db: &Path, input: Option<&str>) -> std::process::Output {
     use std::io::Write;
     let mut cmd = linkrot();
     cmd.args(args)
@@ -227,6 +227,15 @@ fn run_cli(args: &[&str], db: &Path, input: Option<&str>) -> std::process::Outpu
     child.wait_with_output().unwrap()
 }
 
+/// Runs the binary off the async runtime (the tests' local servers live on it).
+async fn run_cli(args: &[&str], db: &Path, input: Option<&str>) -> std::process::Output {
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    let (db, input) = (db.to_path_buf(), input.map(str::to_string));
+    tokio::task::spawn_blocking(move || run_cli_blocking(&args, &db, input.as_deref()))
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn fail_on_new_fails_only_when_a_link_breaks_and_drafts_reuse_what_is_known() {
     let s = Server::start(&[
@@ -240,44 +249,31 @@ async fn fail_on_new_fails_only_when_a_link_breaks_and_drafts_reuse_what_is_know
     let issue = dir.path().join("i.md");
     std::fs::write(&issue, format!("{}\n\n{}\n", s.url("/ok"), s.url("/gone"))).unwrap();
     let issue_s = issue.display().to_string();
-    let (db2, issue2) = (db.clone(), issue_s.clone());
-    let first = tokio::task::spawn_blocking(move || {
-        run_cli(
-            &["check", &issue2, "--fail-on", "new", "--max-age", "0"],
-            &db2,
-            None,
-        )
-    })
-    .await
-    .unwrap();
+    let first = run_cli(
+        &["check", &issue_s, "--fail-on", "new", "--max-age", "0"],
+        &db,
+        None,
+    )
+    .await;
     assert_eq!(
         first.status.code(),
         Some(2),
         "a newly broken link fails the nightly run"
     );
     assert!(String::from_utf8_lossy(&first.stdout).contains("newly broken:"));
-    let (db2, issue2) = (db.clone(), issue_s.clone());
-    let second = tokio::task::spawn_blocking(move || {
-        run_cli(
-            &["check", &issue2, "--fail-on", "new", "--max-age", "0"],
-            &db2,
-            None,
-        )
-    })
-    .await
-    .unwrap();
+    let second = run_cli(
+        &["check", &issue_s, "--fail-on", "new", "--max-age", "0"],
+        &db,
+        None,
+    )
+    .await;
     assert_eq!(
         second.status.code(),
         Some(0),
         "still broken, but not new: {}",
         String::from_utf8_lossy(&second.stdout)
     );
-    let (db2, issue2) = (db.clone(), issue_s.clone());
-    let dead = tokio::task::spawn_blocking(move || {
-        run_cli(&["check", &issue2, "--fail-on", "dead"], &db2, None)
-    })
-    .await
-    .unwrap();
+    let dead = run_cli(&["check", &issue_s, "--fail-on", "dead"], &db, None).await;
     assert_eq!(
         dead.status.code(),
         Some(0),
@@ -291,12 +287,7 @@ async fn fail_on_new_fails_only_when_a_link_breaks_and_drafts_reuse_what_is_know
         s.url("/gone"),
         s.url("/old")
     );
-    let db2 = db.clone();
-    let out = tokio::task::spawn_blocking(move || {
-        run_cli(&["check", "-", "--show-redirects"], &db2, Some(&draft))
-    })
-    .await
-    .unwrap();
+    let out = run_cli(&["check", "-", "--show-redirects"], &db, Some(&draft)).await;
     assert_eq!(out.status.code(), Some(2));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -322,11 +313,7 @@ async fn fail_on_new_fails_only_when_a_link_breaks_and_drafts_reuse_what_is_know
     );
 
     // And its timeline.
-    let db2 = db.clone();
-    let url = s.url("/gone");
-    let hist = tokio::task::spawn_blocking(move || run_cli(&["history", &url], &db2, None))
-        .await
-        .unwrap();
+    let hist = run_cli(&["history", &s.url("/gone")], &db, None).await;
     let text = String::from_utf8_lossy(&hist.stdout);
     assert_eq!(text.matches("broken 404").count(), 2, "{text}");
     assert!(

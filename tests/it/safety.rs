@@ -5,6 +5,14 @@ use linkrot::check::CheckConfig;
 use linkrot::Status;
 use std::time::Duration;
 
+/// Test settings that trust `ca`.
+fn trusting(ca: &TestCa) -> CheckConfig {
+    CheckConfig {
+        ca_files: vec![ca.pem_path.clone()],
+        ..test_config()
+    }
+}
+
 fn guarded() -> CheckConfig {
     CheckConfig {
         allow_private: false,
@@ -229,10 +237,7 @@ async fn hostile_servers_end_within_their_bounds_with_a_clear_outcome() {
 async fn tls_errors_are_errors_with_their_cause_not_broken_links() {
     let ca = TestCa::new();
     let s = Server::start_tls(&[("/x", Behave::Status(200))], &ca).await;
-    let trusting = CheckConfig {
-        ca_files: vec![ca.pem_path.clone()],
-        ..test_config()
-    };
+    let trusting = trusting(&ca);
     // The certificate names 127.0.0.1 and localhost, not this name.
     let port = s.addr.port();
     let cfg = CheckConfig {
@@ -326,11 +331,7 @@ async fn two_runs_on_one_database_at_once_both_finish() {
 async fn an_expired_certificate_is_a_tls_error() {
     let ca = TestCa::expired();
     let s = Server::start_tls(&[("/x", Behave::Status(200))], &ca).await;
-    let cfg = CheckConfig {
-        ca_files: vec![ca.pem_path.clone()],
-        ..test_config()
-    };
-    let r = check_all(&[s.url("/x")], cfg).await.remove(0);
+    let r = check_all(&[s.url("/x")], trusting(&ca)).await.remove(0);
     assert_eq!(r.status, Status::Error);
     let e = r.error.unwrap().to_lowercase();
     assert!(e.contains("certificate") && e.contains("expired"), "{e}");
