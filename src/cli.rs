@@ -4,6 +4,7 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use linkrot::archive::ArchiveConfig;
 use linkrot::check::ProxyConfig;
+use linkrot::crawl::CrawlConfig;
 use linkrot::extract::Format;
 use linkrot::history::{parse_duration, MaxAge, Policy};
 use linkrot::report::FailOn;
@@ -207,6 +208,7 @@ impl IndexArgs {
             db_path: self.db.db.clone(),
             history: HistoryConfig::default(),
             archive: None,
+            crawl: CrawlConfig::default(),
         }
     }
 }
@@ -303,7 +305,8 @@ impl From<FailOnArg> for FailOn {
 
 #[derive(Debug, Args)]
 pub struct InputArgs {
-    /// Files and directories to read (.md, .markdown, .html, .htm, .txt); `-` reads stdin.
+    /// Files and directories to read (.md, .markdown, .html, .htm, .txt, .eml, .mbox);
+    /// `-` reads stdin; `check` also reads web pages (http:// or https://, see --crawl).
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<String>,
     /// Skip paths matching this glob (repeatable), e.g. 'drafts/**'.
@@ -494,7 +497,60 @@ pub struct CheckArgs {
     #[arg(long, value_name = "REGEX")]
     pub exclude: Vec<String>,
     #[command(flatten)]
+    pub crawl: CrawlArgs,
+    #[command(flatten)]
     pub net: NetArgs,
+}
+
+/// How web pages given as inputs are read.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Crawling (inputs that are web pages)")]
+pub struct CrawlArgs {
+    /// Follow links within the site of each web page given, reading every
+    /// page found (and the site's sitemaps) as an issue.
+    #[arg(long)]
+    pub crawl: bool,
+    /// Links followed from a start page, at most (default: no limit).
+    #[arg(long, value_name = "N", requires = "crawl")]
+    pub depth: Option<usize>,
+    /// Pages requested, at most.
+    #[arg(long, value_name = "N", default_value_t = CrawlConfig::default().max_pages)]
+    pub max_pages: usize,
+    /// Only read pages whose URL matches this regex (repeatable).
+    #[arg(long, value_name = "REGEX")]
+    pub crawl_include: Vec<String>,
+    /// Do not read pages whose URL matches this regex (repeatable).
+    #[arg(long, value_name = "REGEX")]
+    pub crawl_exclude: Vec<String>,
+    /// Seconds between two requests to the site (robots.txt Crawl-delay wins if longer).
+    #[arg(long, value_name = "SECS", default_value_t = 0.0)]
+    pub crawl_delay: f64,
+    /// Pages requested at once (halved whenever the site answers 429 or 503).
+    #[arg(long, value_name = "N", default_value_t = CrawlConfig::default().concurrency)]
+    pub crawl_concurrency: usize,
+    /// Crawl pages robots.txt disallows (for a site you run).
+    #[arg(long)]
+    pub ignore_robots: bool,
+    /// Do not read the site's sitemaps.
+    #[arg(long)]
+    pub no_sitemap: bool,
+}
+
+impl CrawlArgs {
+    fn config(&self) -> CrawlConfig {
+        CrawlConfig {
+            follow: self.crawl,
+            max_depth: self.depth,
+            max_pages: self.max_pages,
+            include: self.crawl_include.clone(),
+            exclude: self.crawl_exclude.clone(),
+            delay: secs(self.crawl_delay),
+            concurrency: self.crawl_concurrency.max(1),
+            robots: !self.ignore_robots,
+            sitemaps: !self.no_sitemap,
+            ..CrawlConfig::default()
+        }
+    }
 }
 
 fn parse_resolve(s: &str) -> Result<(String, std::net::SocketAddr), String> {
@@ -583,6 +639,7 @@ impl CheckArgs {
         };
         Config {
             sources: self.input.sources(),
+            crawl: self.crawl.config(),
             db_path: self.db.clone(),
             history: HistoryConfig {
                 policy: Policy {

@@ -19,6 +19,7 @@
 
 pub mod archive;
 pub mod check;
+pub mod crawl;
 pub mod extract;
 pub mod fix;
 pub mod history;
@@ -39,6 +40,8 @@ use std::path::PathBuf;
 pub struct Config {
     /// What to read.
     pub sources: source::SourceConfig,
+    /// How to read inputs that are web pages.
+    pub crawl: crawl::CrawlConfig,
     /// How to check.
     pub check: CheckConfig,
     /// The SQLite database.

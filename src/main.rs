@@ -55,7 +55,10 @@ fn main() -> ExitCode {
             let usage = e.downcast_ref::<RunError>().is_some_and(|r| {
                 matches!(
                     r,
-                    RunError::Client(_) | RunError::Pattern(_) | RunError::Glob(_)
+                    RunError::Client(_)
+                        | RunError::Pattern(_)
+                        | RunError::Glob(_)
+                        | RunError::CrawlPattern(_)
                 )
             });
             ExitCode::from(if usage { USAGE } else { RUNTIME_FAILURE })

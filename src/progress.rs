@@ -50,6 +50,11 @@ impl Observer for Bar {
         self.bar
             .set_message(format!("{links} links in {issues} issues; checking"));
     }
+    fn crawling(&self, done: usize, queued: usize) {
+        self.bar
+            .set_message(format!("crawling: {done} pages read, {queued} queued"));
+        self.bar.tick();
+    }
     fn checking(&self, urls: usize) {
         self.bar.set_length(urls as u64);
     }

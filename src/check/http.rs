@@ -192,6 +192,11 @@ pub fn parse_retry_after(v: &str) -> Option<Duration> {
     )
 }
 
+/// What went wrong with a request, as one line: its causes, most specific last.
+pub fn describe_error(e: &reqwest::Error) -> String {
+    cause_chain(e)
+}
+
 fn classify(e: &reqwest::Error) -> Failure {
     let cause = cause_chain(e);
     Failure {

@@ -10,7 +10,7 @@ mod http;
 mod outcome;
 mod scheduler;
 
-pub use http::{build_client, parse_retry_after, ClientError};
+pub use http::{build_client, describe_error, parse_retry_after, ClientError};
 pub use outcome::{CheckResult, Hop, Status};
 
 use regex::RegexSet;

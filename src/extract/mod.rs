@@ -92,6 +92,20 @@ impl LinkKind {
             LinkKind::Bare => "bare",
         }
     }
+
+    /// The kind [`LinkKind::as_str`] names.
+    pub fn parse(name: &str) -> Option<LinkKind> {
+        [
+            LinkKind::Inline,
+            LinkKind::Reference,
+            LinkKind::Autolink,
+            LinkKind::Image,
+            LinkKind::Html,
+            LinkKind::Bare,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == name)
+    }
 }
 
 /// One link as written in a document.

@@ -45,6 +45,9 @@ pub struct Report {
     pub links: Vec<LinkRecord>,
     /// Inputs that could not be read, or were read with a caveat.
     pub problems: Vec<ProblemRecord>,
+    /// What crawling the website found, when the run crawled one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub crawl: Option<crate::crawl::CrawlSummary>,
 }
 
 /// Identity and timing of a run.
@@ -226,6 +229,7 @@ impl Report {
                     },
                 })
                 .collect(),
+            crawl: None,
         }
     }
 

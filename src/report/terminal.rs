@@ -73,6 +73,13 @@ pub fn write_terminal(
     for p in &report.problems {
         writeln!(w, "{}: {}: {}", p.path, p.severity, p.message)?;
     }
+    if let Some(c) = &report.crawl {
+        writeln!(
+            w,
+            "crawl: {} pages read ({} unchanged since the last crawl), {} sitemaps; skipped {} disallowed by robots.txt, {} out of scope, {} duplicates, {} not HTML; {} failed; {} requests",
+            c.pages, c.unchanged, c.sitemaps, c.disallowed, c.out_of_scope, c.duplicates, c.not_html, c.failed, c.requests
+        )?;
+    }
     let s = &report.summary;
     writeln!(
         w,

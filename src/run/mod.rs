@@ -9,6 +9,7 @@ pub mod fix;
 
 use crate::archive::{Archive, ArchiveError, Lookup};
 use crate::check::{self, CheckResult, Classifier, Target};
+use crate::crawl;
 use crate::extract::{self, Link};
 use crate::report::{Report, RunInfo};
 use crate::source::{self, Document, Problem};
@@ -33,6 +34,8 @@ pub trait Observer: Send + Sync {
     fn archiving(&self, _lookups: usize) {}
     /// One archive lookup is done.
     fn archived(&self, _url: &str) {}
+    /// Crawling: pages requested so far, and pages waiting.
+    fn crawling(&self, _done: usize, _queued: usize) {}
 }
 
 /// An observer that ignores everything.
@@ -54,6 +57,9 @@ pub enum RunError {
     /// A bad --exclude-path glob.
     #[error(transparent)]
     Glob(#[from] source::GlobError),
+    /// A bad --crawl-include/--crawl-exclude pattern.
+    #[error(transparent)]
+    CrawlPattern(#[from] crawl::CrawlPatternError),
     /// The store thread stopped (its error is reported instead when known).
     #[error("the database writer stopped unexpectedly")]
     WriterGone,
@@ -110,6 +116,29 @@ fn issue_write(doc: &Document, links: Vec<Link>, now: i64) -> Write {
         seen_at: now,
         content_hash: Some(store::content_hash(doc.text.as_bytes())),
     }
+}
+
+/// What the store records of a crawled page: the issue it is, and the
+/// page's validators for the next crawl.
+fn page_writes(page: crawl::Page, now: i64) -> (Write, Write) {
+    let page_write = Write::Page {
+        url: page.requested,
+        path: page.path.clone(),
+        etag: page.etag,
+        last_modified: page.last_modified,
+        content_hash: page.hash.clone(),
+        internal: page.internal,
+        at: now,
+    };
+    let issue = Write::Issue {
+        path: page.path,
+        title: page.title,
+        date: page.date.map(|d| d.to_string()),
+        links: page.links,
+        seen_at: now,
+        content_hash: Some(page.hash),
+    };
+    (issue, page_write)
 }
 
 /// Distinct URLs as written, and the distinct requests they lead to.
@@ -225,8 +254,18 @@ pub async fn check(
     let run_id = store.begin_run(started_at, &cfg.sources.inputs)?;
     let (writes, writer) = store::spawn_writer(store, run_id);
 
+    // Web pages are crawled; files are read.
+    let (web, files): (Vec<String>, Vec<String>) = cfg
+        .sources
+        .inputs
+        .iter()
+        .cloned()
+        .partition(|i| crawl::is_web_input(i));
     // Extract on a blocking thread, streaming issues to the writer.
-    let sources = cfg.sources.clone();
+    let sources = source::SourceConfig {
+        inputs: files,
+        ..cfg.sources.clone()
+    };
     let extract_writes = writes.clone();
     let obs = observer.clone();
     let extract_clock = clock.clone();
@@ -242,12 +281,11 @@ pub async fn check(
             // A closed channel means the writer failed; its error is reported at the end.
             let _ = extract_writes.blocking_send(issue_write(doc, links, extract_clock.now()));
         });
-        obs.extracted(issues, links_found);
-        problems.map(|p| (table, p))
+        problems.map(|p| (table, p, issues, links_found))
     })
     .await
     .expect("extraction does not panic");
-    let (table, problems) = match extracted {
+    let (mut table, mut problems, mut issues, mut links_found) = match extracted {
         Ok(v) => v,
         Err(e) => {
             drop(writes);
@@ -255,6 +293,46 @@ pub async fn check(
             return Err(e.into());
         }
     };
+
+    let crawl_summary = if web.is_empty() {
+        None
+    } else {
+        let cache = reader.cached_pages()?;
+        let (tx, mut rx) = mpsc::channel::<crawl::Event>(64);
+        let crawling = crawl::crawl(&cfg.crawl, &cfg.check, &client, &web, cache, tx);
+        let recording = async {
+            while let Some(event) = rx.recv().await {
+                match event {
+                    crawl::Event::Page(page) => {
+                        issues += 1;
+                        links_found += page.links.len();
+                        for l in &page.links {
+                            table.add(&l.url, page.date);
+                        }
+                        let now = clock.now();
+                        let (issue, page) = page_writes(*page, now);
+                        let _ = writes.send(issue).await;
+                        let _ = writes.send(page).await;
+                    }
+                    crawl::Event::Problem(p) => {
+                        observer.problem(&p);
+                        problems.push(p);
+                    }
+                    crawl::Event::Progress { done, queued } => observer.crawling(done, queued),
+                }
+            }
+        };
+        let (summary, ()) = tokio::join!(crawling, recording);
+        match summary {
+            Ok(s) => Some(s),
+            Err(e) => {
+                drop(writes);
+                let _ = writer.join();
+                return Err(e.into());
+            }
+        }
+    };
+    observer.extracted(issues, links_found);
 
     // One request per distinct URL (fragments stripped); the rest are verdicts already.
     observer.checking(table.written.len());
@@ -393,7 +471,8 @@ pub async fn check(
         started_at: store::rfc3339(started_at),
         finished_at: store::rfc3339(finished_at),
     };
-    let report = Report::new(run, links, &problems, requests_sent, &cfg.history.policy);
+    let mut report = Report::new(run, links, &problems, requests_sent, &cfg.history.policy);
+    report.crawl = crawl_summary;
     store.finish_run(
         run_id,
         finished_at,

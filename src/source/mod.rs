@@ -125,6 +125,13 @@ pub fn discover(cfg: &SourceConfig) -> Result<(Vec<Input>, Vec<Problem>), GlobEr
             inputs.push(Input::Stdin(cfg.stdin_format));
             continue;
         }
+        if crate::crawl::is_web_input(raw) {
+            problems.push(Problem::error(
+                raw,
+                "is a web page; `linkrot check` reads web pages (add --crawl to follow the site's links)",
+            ));
+            continue;
+        }
         let path = Path::new(raw);
         let meta = match std::fs::metadata(path) {
             Ok(m) => m,

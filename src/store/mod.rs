@@ -10,7 +10,8 @@ mod schema;
 
 use crate::archive::Capture;
 use crate::check::{CheckResult, Hop, Status};
-use crate::extract::Link;
+use crate::crawl::CachedPage;
+use crate::extract::{Link, LinkKind};
 use crate::history::{CheckPoint, State};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
@@ -116,6 +117,23 @@ pub enum Write {
         message: Option<String>,
         /// The capture, on success.
         capture_url: Option<String>,
+        /// When (unix seconds).
+        at: i64,
+    },
+    /// A crawled page as read, for the next crawl's conditional request.
+    Page {
+        /// The URL requested.
+        url: String,
+        /// The issue path it is recorded as.
+        path: String,
+        /// `ETag`.
+        etag: Option<String>,
+        /// `Last-Modified`.
+        last_modified: Option<String>,
+        /// A hash of its bytes.
+        content_hash: String,
+        /// The site's pages it links to.
+        internal: Vec<String>,
         /// When (unix seconds).
         at: i64,
     },
@@ -428,6 +446,32 @@ impl Store {
                     .and_then(|mut st| st.execute(params![uid, state, job_id, status_ext, message, capture_url, at]))
                     .map_err(err)?;
                 }
+                Write::Page {
+                    url,
+                    path,
+                    etag,
+                    last_modified,
+                    content_hash,
+                    internal,
+                    at,
+                } => {
+                    tx.prepare_cached(
+                        "INSERT OR REPLACE INTO pages (url, path, etag, last_modified, content_hash, internal, fetched_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    )
+                    .and_then(|mut st| {
+                        st.execute(params![
+                            url,
+                            path,
+                            etag,
+                            last_modified,
+                            content_hash,
+                            serde_json::to_string(internal).expect("strings serialize"),
+                            at
+                        ])
+                    })
+                    .map_err(err)?;
+                }
                 Write::Reuse { url, check_id } => {
                     reuse_check(&tx, run_id, url, *check_id).map_err(err)?
                 }
@@ -439,6 +483,67 @@ impl Store {
             }
         }
         tx.commit().map_err(err)
+    }
+
+    /// What the last crawl stored of each page, with the links of the issue
+    /// it was recorded as, keyed by the URL requested.
+    pub fn cached_pages(&self) -> Result<HashMap<String, CachedPage>, StoreError> {
+        let mut pages: HashMap<String, CachedPage> = HashMap::new();
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT p.url, p.path, p.etag, p.last_modified, p.content_hash, p.internal, i.title, i.date
+                 FROM pages p JOIN issues i ON i.path = p.path",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                let page = CachedPage {
+                    path: r.get(1)?,
+                    etag: r.get(2)?,
+                    last_modified: r.get(3)?,
+                    hash: r.get(4)?,
+                    internal: serde_json::from_str(&r.get::<_, String>(5)?).unwrap_or_default(),
+                    title: r.get(6)?,
+                    date: r
+                        .get::<_, Option<String>>(7)?
+                        .and_then(|d| crate::source::frontmatter::leading_date(&d)),
+                    links: Vec::new(),
+                };
+                Ok((r.get::<_, String>(0)?, page))
+            })
+            .map_err(|e| self.err(e))?;
+        for row in rows {
+            let (url, page) = row.map_err(|e| self.err(e))?;
+            pages.insert(url, page);
+        }
+        let mut links = self
+            .conn
+            .prepare(
+                "SELECT u.url, o.line, o.col, o.span_start, o.span_end, o.kind, o.text
+                 FROM occurrences o JOIN issues i ON i.id = o.issue_id JOIN urls u ON u.id = o.url_id
+                 WHERE i.path = ?1 ORDER BY o.span_start",
+            )
+            .map_err(|e| self.err(e))?;
+        for page in pages.values_mut() {
+            let rows = links
+                .query_map([&page.path], |r| {
+                    Ok(Link {
+                        url: r.get(0)?,
+                        line: r.get(1)?,
+                        column: r.get(2)?,
+                        span: usize::try_from(r.get::<_, i64>(3)?).unwrap_or(0)
+                            ..usize::try_from(r.get::<_, i64>(4)?).unwrap_or(0),
+                        kind: LinkKind::parse(&r.get::<_, String>(5)?).unwrap_or(LinkKind::Html),
+                        text: r.get(6)?,
+                    })
+                })
+                .map_err(|e| self.err(e))?;
+            for l in rows {
+                page.links.push(l.map_err(|e| self.err(e))?);
+            }
+        }
+        Ok(pages)
     }
 
     /// Every URL of `run_id`, with the check standing for it, its recent

@@ -99,4 +99,17 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         updated_at    INTEGER NOT NULL
     );
     ",
+    // 4: pages of a crawled website as last read, so an unchanged page is
+    // not extracted again (its links are its issue's occurrences).
+    r"
+    CREATE TABLE pages (
+        url           TEXT PRIMARY KEY,   -- as requested
+        path          TEXT NOT NULL,      -- the issue it is recorded as (its canonical URL)
+        etag          TEXT,
+        last_modified TEXT,
+        content_hash  TEXT NOT NULL,
+        internal      TEXT NOT NULL DEFAULT '[]', -- JSON: the site's pages it links to
+        fetched_at    INTEGER NOT NULL
+    );
+    ",
 ];

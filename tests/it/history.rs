@@ -34,6 +34,7 @@ fn config(dir: &Path, issue: &Path) -> Config {
         db_path: dir.join("links.db"),
         history: HistoryConfig::default(),
         archive: None,
+        crawl: linkrot::crawl::CrawlConfig::default(),
     }
 }
 
