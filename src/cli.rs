@@ -66,6 +66,9 @@ pub struct NetArgs {
     /// Connect (and TLS handshake) timeout, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = CheckConfig::default().connect_timeout.as_secs_f64())]
     pub connect_timeout: f64,
+    /// How long an idle connection is kept for its host's next request, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = CheckConfig::default().keep_alive.as_secs_f64())]
+    pub keep_alive: f64,
     /// Longest Retry-After honoured, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = CheckConfig::default().max_retry_after.as_secs_f64())]
     pub max_retry_after: f64,
@@ -96,6 +99,7 @@ impl NetArgs {
         CheckConfig {
             timeout: secs(self.timeout),
             connect_timeout: secs(self.connect_timeout),
+            keep_alive: secs(self.keep_alive),
             max_retry_after: secs(self.max_retry_after),
             user_agent: self.user_agent.clone(),
             proxy: proxy_config(self.proxy.clone(), self.no_proxy.clone()),

@@ -47,7 +47,7 @@ pub fn build_client(cfg: &CheckConfig) -> Result<Client, ClientError> {
         .timeout(cfg.timeout)
         .connect_timeout(cfg.connect_timeout)
         .pool_max_idle_per_host(cfg.max_per_host.max(1))
-        .pool_idle_timeout(Duration::from_secs(1))
+        .pool_idle_timeout(cfg.keep_alive)
         .tcp_nodelay(true)
         .tls_built_in_root_certs(cfg.system_roots)
         .no_proxy();
@@ -162,7 +162,10 @@ pub(crate) async fn send(client: &Client, method: Method, url: &Url, max_body: u
         .get(header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
         .and_then(parse_retry_after);
-    if is_get && !resp.status().is_redirection() {
+    // A body is read (up to `max_body`) only so that the connection can be
+    // reused; one that is bigger, or not a page, is dropped unread.
+    let worth_reading = resp.content_length().is_none_or(|n| n <= max_body as u64);
+    if is_get && !resp.status().is_redirection() && worth_reading {
         let mut read = 0usize;
         while read < max_body {
             match resp.chunk().await {

@@ -51,6 +51,11 @@ pub struct CheckConfig {
     pub timeout: Duration,
     /// Connection (and TLS handshake) timeout.
     pub connect_timeout: Duration,
+    /// How long an idle connection is kept for the next request to its
+    /// host. Short: a host's next request (the GET after a HEAD, the next
+    /// URL of its queue) follows at once or not for a long while, and an
+    /// idle connection costs memory on both ends.
+    pub keep_alive: Duration,
     /// Extra tries for resets, 429 and 502/503/504.
     pub retries: u32,
     /// Extra tries after a timeout. Each costs a full timeout, and a link
@@ -99,6 +104,7 @@ impl Default for CheckConfig {
             initial_per_host: 2,
             timeout: Duration::from_secs(10),
             connect_timeout: Duration::from_secs(5),
+            keep_alive: Duration::from_millis(100),
             retries: 2,
             timeout_retries: 0,
             backoff_base: Duration::from_millis(500),

@@ -4,10 +4,13 @@
 //! retry) is a step scheduled here under two limits: a global one (steps in
 //! flight) and one per host, which adapts: it starts small, grows while the
 //! host answers well, and on 429/503 drops, remembers the level that hurt
-//! as a ceiling for the rest of the run, and pauses the host for its
-//! `Retry-After`. A host with no free slot never holds a global slot, and a
-//! retry waiting for its backoff never holds either, so a slow or capped
-//! host never blocks the others.
+//! as a ceiling (firm for a cap, on probation for what may be one URL's
+//! limit), and pauses the host for its `Retry-After`. A host with no free
+//! slot never holds a global slot, a retry waiting for its backoff never
+//! holds either, and a URL that hangs on a host that answers the others is
+//! set aside from its host's count, so a slow, capped or half-broken host
+//! never blocks the others. Hosts are served by [`Urgency`]: the long
+//! capped ones, then URLs never tried, then follow-ups.
 
 use super::http::{self, Answer, FailureKind};
 use super::{CheckConfig, CheckResult, Hop, Status};
@@ -17,6 +20,18 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
+
+/// Rounds of work left (backlog over limit) that make a host's requests
+/// go before everyone's first tries (see [`Urgency`]).
+const CRITICAL_ROUNDS: usize = 32;
+
+/// A host goes straight to GET (see `settle`) after this many HEADs that
+/// needed one: refused (405/501), or, on a host that caps us, any error.
+const NO_HEAD_AFTER: u32 = 3;
+
+/// Good answers under a ceiling set by a single 429 before it is lifted
+/// by one (doubled at each such 429; see `slow_down`).
+const PROBATION: usize = 8;
 
 /// The lowest a 429 can set a host's ceiling (see `slow_down`).
 const CEILING_FLOOR: usize = 2;
@@ -40,6 +55,25 @@ struct Job {
     /// The host's slow-down count when it was sent, so that one burst of
     /// 429s halves the limit once, not once per request.
     sent_epoch: u64,
+    /// The host's count of refusals (429, or a `Retry-After`) when it was sent.
+    sent_refusals: u64,
+}
+
+impl Job {
+    fn new(id: usize, url: Url) -> Job {
+        Job {
+            id,
+            url,
+            method: Method::HEAD,
+            hops: Vec::new(),
+            tries: 0,
+            requests: 0,
+            started: None,
+            sent_level: 0,
+            sent_epoch: 0,
+            sent_refusals: 0,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -53,8 +87,29 @@ struct Host {
     epoch: u64,
     /// Good answers under full load since the limit last grew.
     good_window: usize,
-    /// Answered HEAD with 405/501: go straight to GET.
+    /// Its URLs go straight to GET (see `settle`).
     no_head: bool,
+    /// HEADs answered with an error that only a GET could confirm.
+    head_errors: u32,
+    /// HEADs answered 405 or 501.
+    head_refusals: u32,
+    /// Has refused several requests of one burst with 429/503: it caps
+    /// concurrent requests, so every request counts.
+    capped: bool,
+    /// Jobs in `ready` whose URL has not had a request yet.
+    unstarted: usize,
+    /// First tries answered with a bare 503 since its last good answer.
+    bare_503s: u32,
+    /// Bursts of refusals (429, or a `Retry-After`) so far.
+    refusals: u64,
+    /// Good answers at a ceiling on probation that lift it by one.
+    probation: usize,
+    /// Good answers at the ceiling since it was last set or lifted.
+    good_at_ceiling: usize,
+    /// When it last answered (or failed) a request.
+    last_answer: Option<Instant>,
+    /// Requests set aside as outliers (see `set_aside`), at most `max_per_host`.
+    outliers: usize,
     /// Has given any answer other than a gateway error.
     answered: bool,
     /// First tries that met a connection failure or a gateway error, while
@@ -63,14 +118,29 @@ struct Host {
     queued: bool,
 }
 
+/// Which host's next request goes first. The run cannot end before its
+/// longest host does, so a host with many rounds of work left at its own
+/// limit (a capped platform with a thousand links) never waits behind a
+/// crowd of one-link hosts; it takes at most its own limit of slots. Among
+/// the others, hosts with URLs not yet started go before hosts with only
+/// follow-ups left (GET after HEAD, redirect hops, retries): a URL that
+/// hangs costs a whole timeout from its first request, so every URL's
+/// first request is sent as early as it can be.
+/// Within a class, the host with the most rounds left goes first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Urgency {
+    FollowUp,
+    FirstTry,
+    Backlog,
+}
+
 struct Scheduler {
     cfg: Arc<CheckConfig>,
     hosts: Vec<Host>,
     host_ids: HashMap<String, usize>,
-    /// Hosts with a ready job and a free slot, largest backlog first: the
-    /// run cannot end before its biggest host does, so that one is never
-    /// left waiting behind a crowd of one-link hosts.
-    runnable: BinaryHeap<(usize, std::cmp::Reverse<u64>, usize)>,
+    /// Hosts with a ready job and a free slot, in the order of [`Urgency`],
+    /// then largest backlog first.
+    runnable: BinaryHeap<(Urgency, usize, std::cmp::Reverse<u64>, usize)>,
     seq: u64,
     delayed: Vec<(Instant, usize, Job)>,
     pending: usize,
@@ -84,29 +154,8 @@ pub(crate) async fn run(
     urls: Vec<(usize, Url)>,
     results: mpsc::Sender<(usize, CheckResult)>,
 ) {
-    let mut s = Scheduler {
-        cfg: cfg.clone(),
-        hosts: Vec::new(),
-        host_ids: HashMap::new(),
-        runnable: BinaryHeap::new(),
-        seq: 0,
-        delayed: Vec::new(),
-        pending: urls.len(),
-    };
-    for (id, url) in urls {
-        let job = Job {
-            id,
-            url,
-            method: Method::HEAD,
-            hops: Vec::new(),
-            tries: 0,
-            requests: 0,
-            started: None,
-            sent_level: 0,
-            sent_epoch: 0,
-        };
-        s.enqueue(job, false);
-    }
+    let mut s = Scheduler::new(cfg.clone(), urls.len());
+    s.enqueue_all(urls.into_iter().map(|(id, url)| Job::new(id, url)));
     let mut set: JoinSet<(usize, Job, Answer)> = JoinSet::new();
     let mut slots = Slots::new(&cfg);
     let max_body = cfg.max_body_bytes;
@@ -114,6 +163,7 @@ pub(crate) async fn run(
         let now = Instant::now();
         s.wake(now);
         slots.mark_stalled(now);
+        s.set_aside(&mut slots, now);
         while slots.has_room() {
             let Some((hid, mut job)) = s.next_step() else {
                 break;
@@ -125,7 +175,7 @@ pub(crate) async fn run(
                 let answer = http::send(&client, job.method.clone(), &job.url, max_body).await;
                 (hid, job, answer)
             });
-            slots.started(handle.id(), now);
+            slots.started(handle.id(), hid, now);
         }
         let timer = [s.next_wake(), slots.next_stall()]
             .into_iter()
@@ -136,14 +186,14 @@ pub(crate) async fn run(
                 let Some(done) = done else { continue };
                 let Ok((task, (hid, job, answer))) = done else {
                     // A panicked step loses its URL's verdict; nothing else.
-                    if let Err(e) = done {
-                        slots.finished(e.id());
+                    if let Some(f) = done.err().and_then(|e| slots.finished(e.id())) {
+                        s.release(f.host, f.outlier, Instant::now());
                     }
                     s.pending -= 1;
                     continue;
                 };
-                slots.finished(task);
-                if let Some((id, result)) = s.settle(hid, job, answer, Instant::now()) {
+                let outlier = slots.finished(task).is_some_and(|f| f.outlier);
+                if let Some((id, result)) = s.settle(hid, job, answer, outlier, Instant::now()) {
                     s.pending -= 1;
                     if results.send((id, result)).await.is_err() {
                         return;
@@ -168,10 +218,23 @@ struct Slots {
     max_active: usize,
     max_stalled: usize,
     stall_after: Duration,
-    /// Requests in flight, oldest first, and whether each has stalled.
-    flights: HashMap<tokio::task::Id, bool>,
+    /// Requests in flight, oldest first, and what is known of each.
+    flights: HashMap<tokio::task::Id, Flight>,
     order: VecDeque<(Instant, tokio::task::Id)>,
     stalled: usize,
+}
+
+/// One request in flight.
+#[derive(Debug, Clone, Copy)]
+struct Flight {
+    host: usize,
+    sent: Instant,
+    /// Silent for `stall_after`: no longer counts toward the global limit.
+    stalled: bool,
+    /// Silent for `stall_after` while its host answered others since it
+    /// was sent: no longer counts toward its host's limit (see
+    /// `Scheduler::set_aside`).
+    outlier: bool,
 }
 
 impl Slots {
@@ -190,15 +253,26 @@ impl Slots {
         self.flights.len() - self.stalled < self.max_active
     }
 
-    fn started(&mut self, id: tokio::task::Id, now: Instant) {
-        self.flights.insert(id, false);
+    fn started(&mut self, id: tokio::task::Id, host: usize, now: Instant) {
+        self.flights.insert(
+            id,
+            Flight {
+                host,
+                sent: now,
+                stalled: false,
+                outlier: false,
+            },
+        );
         self.order.push_back((now, id));
     }
 
-    fn finished(&mut self, id: tokio::task::Id) {
-        if self.flights.remove(&id) == Some(true) {
+    /// Forgets a finished request and says what it was.
+    fn finished(&mut self, id: tokio::task::Id) -> Option<Flight> {
+        let f = self.flights.remove(&id)?;
+        if f.stalled {
             self.stalled -= 1;
         }
+        Some(f)
     }
 
     fn mark_stalled(&mut self, now: Instant) {
@@ -207,8 +281,8 @@ impl Slots {
                 break;
             }
             self.order.pop_front();
-            if let Some(stalled) = self.flights.get_mut(&id) {
-                *stalled = true;
+            if let Some(f) = self.flights.get_mut(&id) {
+                f.stalled = true;
                 self.stalled += 1;
             }
         }
@@ -233,6 +307,18 @@ async fn sleep_until(t: Option<Instant>) {
 }
 
 impl Scheduler {
+    fn new(cfg: Arc<CheckConfig>, pending: usize) -> Scheduler {
+        Scheduler {
+            cfg,
+            hosts: Vec::new(),
+            host_ids: HashMap::new(),
+            runnable: BinaryHeap::new(),
+            seq: 0,
+            delayed: Vec::new(),
+            pending,
+        }
+    }
+
     fn host_of(&mut self, url: &Url) -> usize {
         let name = url.host_str().unwrap_or("").to_ascii_lowercase();
         if let Some(&id) = self.host_ids.get(&name) {
@@ -251,6 +337,16 @@ impl Scheduler {
             epoch: 0,
             good_window: 0,
             no_head: false,
+            head_errors: 0,
+            head_refusals: 0,
+            capped: false,
+            unstarted: 0,
+            bare_503s: 0,
+            refusals: 0,
+            probation: PROBATION,
+            good_at_ceiling: 0,
+            last_answer: None,
+            outliers: 0,
             answered: false,
             silent_failures: 0,
             queued: false,
@@ -259,13 +355,25 @@ impl Scheduler {
         self.hosts.len() - 1
     }
 
+    /// Queues every job, then ranks the hosts, so that each host is ranked
+    /// by its whole backlog.
+    fn enqueue_all(&mut self, jobs: impl IntoIterator<Item = Job>) {
+        for job in jobs {
+            let hid = self.host_of(&job.url);
+            let host = &mut self.hosts[hid];
+            host.unstarted += usize::from(job.requests == 0);
+            host.ready.push_back(job);
+        }
+        for hid in 0..self.hosts.len() {
+            self.mark_runnable(hid);
+        }
+    }
+
     /// Puts a job on its host's queue; `urgent` jobs (a chain under way) go first.
-    fn enqueue(&mut self, mut job: Job, urgent: bool) {
+    fn enqueue(&mut self, job: Job, urgent: bool) {
         let hid = self.host_of(&job.url);
         let host = &mut self.hosts[hid];
-        if host.no_head && job.method == Method::HEAD {
-            job.method = Method::GET;
-        }
+        host.unstarted += usize::from(job.requests == 0);
         if urgent {
             host.ready.push_front(job);
         } else {
@@ -283,14 +391,23 @@ impl Scheduler {
         {
             host.queued = true;
             self.seq += 1;
+            let backlog = host.ready.len();
+            let rounds = backlog / host.limit.max(1);
+            let urgency = if rounds >= CRITICAL_ROUNDS {
+                Urgency::Backlog
+            } else if host.unstarted > 0 {
+                Urgency::FirstTry
+            } else {
+                Urgency::FollowUp
+            };
             self.runnable
-                .push((host.ready.len(), std::cmp::Reverse(self.seq), hid));
+                .push((urgency, rounds, std::cmp::Reverse(self.seq), hid));
         }
     }
 
     /// The next step to send, from the host with the largest backlog that has a free slot.
     fn next_step(&mut self) -> Option<(usize, Job)> {
-        while let Some((_, _, hid)) = self.runnable.pop() {
+        while let Some((_, _, _, hid)) = self.runnable.pop() {
             let host = &mut self.hosts[hid];
             host.queued = false;
             if host.paused_until.is_some() || host.in_flight >= host.limit {
@@ -300,13 +417,56 @@ impl Scheduler {
                 continue;
             };
             host.in_flight += 1;
+            host.unstarted -= usize::from(job.requests == 0);
             let mut job = job;
+            if host.no_head && job.method == Method::HEAD {
+                job.method = Method::GET;
+            }
             job.sent_level = host.in_flight;
             job.sent_epoch = host.epoch;
+            job.sent_refusals = host.refusals;
             self.mark_runnable(hid);
             return Some((hid, job));
         }
         None
+    }
+
+    /// A request to `hid` is over: it no longer counts toward the host's limit.
+    fn release(&mut self, hid: usize, outlier: bool, now: Instant) {
+        let host = &mut self.hosts[hid];
+        if outlier {
+            host.outliers -= 1;
+        } else {
+            host.in_flight -= 1;
+        }
+        host.last_answer = Some(now);
+        self.mark_runnable(hid);
+    }
+
+    /// Sets aside, as outliers, requests silent for `stall_after` on hosts
+    /// that have answered other requests since they were sent: a URL that
+    /// hangs on a host that works. They stop counting toward the host's
+    /// limit, so that a few such URLs cannot hold a host for a whole
+    /// timeout; at most `max_per_host` per host, so the host never has more
+    /// than twice that many of our requests open, and only while it is
+    /// demonstrably answering the rest. A host that answers nothing never
+    /// gets more.
+    fn set_aside(&mut self, slots: &mut Slots, now: Instant) {
+        let max = self.cfg.max_per_host.max(1);
+        let stall = self.cfg.stall_after;
+        for f in slots.flights.values_mut() {
+            if f.outlier || now.duration_since(f.sent) < stall {
+                continue;
+            }
+            let host = &mut self.hosts[f.host];
+            if host.outliers < max && host.last_answer.is_some_and(|t| t > f.sent) {
+                f.outlier = true;
+                host.outliers += 1;
+                host.in_flight -= 1;
+                let hid = f.host;
+                self.mark_runnable(hid);
+            }
+        }
     }
 
     /// Releases retries whose backoff is over and hosts whose pause ended.
@@ -340,10 +500,11 @@ impl Scheduler {
         hid: usize,
         mut job: Job,
         answer: Answer,
+        outlier: bool,
         now: Instant,
     ) -> Option<(usize, CheckResult)> {
         let cfg = self.cfg.clone();
-        self.hosts[hid].in_flight -= 1;
+        self.release(hid, outlier, now);
         let verdict = match answer {
             Answer::Response {
                 status,
@@ -351,8 +512,9 @@ impl Scheduler {
                 retry_after,
             } => {
                 if status == 429 || status == 503 {
-                    self.slow_down(hid, &job, retry_after, now);
+                    self.slow_down(hid, &job, status, retry_after, now);
                 } else {
+                    self.hosts[hid].bare_503s = 0;
                     self.speed_up(hid, &job);
                 }
                 if matches!(status, 502 | 504) {
@@ -385,10 +547,17 @@ impl Scheduler {
                         Some(format!("still {status} after {} tries", job.tries + 1)),
                     )),
                     _ if job.method == Method::HEAD => {
-                        // Servers lie on HEAD: ask again with GET before calling it broken.
+                        // Servers lie on HEAD: ask again with GET before calling
+                        // it broken. A host that refuses HEAD, or that limits
+                        // us (so that every request counts), is asked with GET
+                        // from then on: one request per URL, not two.
+                        let host = &mut self.hosts[hid];
+                        host.head_errors += 1;
                         if matches!(status, 405 | 501) {
-                            self.hosts[hid].no_head = true;
+                            host.head_refusals += 1;
                         }
+                        host.no_head |= host.head_refusals >= NO_HEAD_AFTER
+                            || (host.capped && host.head_errors >= NO_HEAD_AFTER);
                         job.method = Method::GET;
                         self.enqueue(job, true);
                         return None;
@@ -507,38 +676,85 @@ impl Scheduler {
         }
     }
 
-    /// A 429/503: never again exceed the load that drew it, halve the
-    /// host's concurrency (once per burst), and pause it for `Retry-After`.
-    fn slow_down(&mut self, hid: usize, job: &Job, retry_after: Option<Duration>, now: Instant) {
-        let host = &mut self.hosts[hid];
-        // The load that drew a 429 is the ceiling, but never below two
-        // slots: a 429 there is a rate limit (Retry-After handles
-        // it) or a single URL's, and one stalled request must not be able
-        // to hold a whole host.
+    /// A 429/503: the host asks for less. Halve its concurrency (once per
+    /// burst), pause it for `Retry-After`, and remember the load that drew
+    /// the refusal as a ceiling: for good when several requests of one
+    /// burst were refused (a cap on concurrent requests), on probation when
+    /// one was (it may be one URL's limit: the ceiling is lifted by one
+    /// after a window of good answers under it, a window that doubles with
+    /// each refusal). A bare 503 (no `Retry-After`) is often one URL's
+    /// answer: it halves, and that URL's own backoff does the rest.
+    fn slow_down(
+        &mut self,
+        hid: usize,
+        job: &Job,
+        status: u16,
+        retry_after: Option<Duration>,
+        now: Instant,
+    ) {
         let floor = CEILING_FLOOR.min(self.cfg.max_per_host.max(1));
-        host.ceiling = host
-            .ceiling
-            .min(job.sent_level.saturating_sub(1).max(floor));
-        if job.sent_epoch == host.epoch {
+        let host = &mut self.hosts[hid];
+        let refusal = status == 429 || retry_after.is_some();
+        // A bare 503 amid good answers is one URL's (a dead page behind a
+        // proxy); two from different URLs with no good answer between are
+        // the host's. A retry's 503 is the same URL saying it again.
+        if !refusal && job.tries == 0 {
+            host.bare_503s += 1;
+        }
+        let overloaded = refusal || (job.tries == 0 && host.bare_503s >= 2);
+        if job.sent_epoch == host.epoch && overloaded {
             host.epoch += 1;
             host.limit = (host.limit / 2).max(floor);
             host.good_window = 0;
         }
+        if refusal {
+            // Refused too though sent before the burst's first refusal came back?
+            let burst = job.sent_refusals < host.refusals;
+            if !burst {
+                host.refusals += 1;
+            }
+            if burst {
+                host.capped = true;
+                host.no_head |= host.head_errors >= NO_HEAD_AFTER;
+            } else {
+                host.probation = host.probation.saturating_mul(2);
+            }
+            // Never below two slots: a 429 there is a rate limit
+            // (Retry-After handles it) or a single URL's, and one stalled
+            // request must not be able to hold a whole host.
+            host.ceiling = host
+                .ceiling
+                .min(job.sent_level.saturating_sub(1).max(floor));
+            host.good_at_ceiling = 0;
+            let pause =
+                retry_after.map_or(self.cfg.backoff_base, |d| d.min(self.cfg.max_retry_after));
+            let until = now + pause;
+            host.paused_until = Some(host.paused_until.map_or(until, |t| t.max(until)));
+        }
         host.limit = host.limit.min(host.ceiling);
-        let pause = retry_after.map_or(self.cfg.backoff_base, |d| d.min(self.cfg.max_retry_after));
-        let until = now + pause;
-        host.paused_until = Some(host.paused_until.map_or(until, |t| t.max(until)));
     }
 
     /// A good answer given under full load counts toward one more slot; a
     /// full window of them (as many as the limit) earns it, up to the
     /// ceiling. One slot per round, not per answer: growing per answer
     /// doubles the load before the first 429 can come back, and every
-    /// request sent meanwhile draws one.
+    /// request sent meanwhile draws one. At a ceiling on probation, a
+    /// window of `probation` good answers lifts it by one.
     fn speed_up(&mut self, hid: usize, job: &Job) {
+        let max = self.cfg.max_per_host.max(1);
         let host = &mut self.hosts[hid];
-        if job.sent_level < host.limit || job.sent_epoch != host.epoch || host.limit >= host.ceiling
-        {
+        if job.sent_level < host.limit || job.sent_epoch != host.epoch {
+            return;
+        }
+        if host.limit >= host.ceiling {
+            if host.capped || host.ceiling >= max {
+                return;
+            }
+            host.good_at_ceiling += 1;
+            if host.good_at_ceiling >= host.probation {
+                host.ceiling += 1;
+                host.good_at_ceiling = 0;
+            }
             return;
         }
         host.good_window += 1;
@@ -582,4 +798,187 @@ fn elapsed(job: &Job, now: Instant) -> u64 {
 fn backoff(cfg: &CheckConfig, tries: u32) -> Duration {
     let exp = cfg.backoff_base.saturating_mul(1 << tries.min(10));
     exp.mul_f64(0.5 + fastrand::f64() * 0.5)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sched(max_per_host: usize) -> Scheduler {
+        let cfg = CheckConfig {
+            max_per_host,
+            ..CheckConfig::default()
+        };
+        Scheduler::new(Arc::new(cfg), 0)
+    }
+
+    fn url(s: &str) -> Url {
+        Url::parse(s).unwrap()
+    }
+
+    /// Sends the host's next job, as the run loop would.
+    fn send(s: &mut Scheduler) -> (usize, Job) {
+        let (hid, mut job) = s.next_step().expect("a job is ready");
+        job.requests += 1;
+        (hid, job)
+    }
+
+    fn answer(status: u16, retry_after: Option<Duration>) -> Answer {
+        Answer::Response {
+            status,
+            location: None,
+            retry_after,
+        }
+    }
+
+    fn fill(s: &mut Scheduler, host: &str, n: usize) {
+        s.enqueue_all((0..n).map(|i| Job::new(i, url(&format!("http://{host}/{i}")))));
+        s.pending += n;
+    }
+
+    /// Sends as many requests as the host's limit allows, then answers them all.
+    fn round(s: &mut Scheduler, h: usize, status: u16, now: Instant) {
+        let mut sent = Vec::new();
+        while s.hosts[h].in_flight < s.hosts[h].limit {
+            let Some((_, mut j)) = s.next_step() else {
+                break;
+            };
+            j.requests += 1;
+            sent.push(j);
+        }
+        for j in sent {
+            s.settle(h, j, answer(status, None), false, now);
+        }
+    }
+
+    #[test]
+    fn a_bare_503_amid_good_answers_is_one_urls_and_two_in_a_row_are_the_hosts() {
+        let mut s = sched(6);
+        fill(&mut s, "a.test", 20);
+        let now = Instant::now();
+        let h = 0;
+        assert_eq!(s.hosts[h].limit, 2);
+        round(&mut s, h, 200, now);
+        round(&mut s, h, 200, now);
+        assert_eq!(
+            s.hosts[h].limit, 3,
+            "a full window of good answers earns a slot"
+        );
+        let (_, dead) = send(&mut s);
+        s.settle(h, dead, answer(503, None), false, now);
+        assert_eq!(
+            s.hosts[h].limit, 3,
+            "one dead page's 503 does not slow the host"
+        );
+        assert!(s.hosts[h].paused_until.is_none());
+        let (_, a) = send(&mut s);
+        let (_, b) = send(&mut s);
+        s.settle(h, a, answer(503, None), false, now);
+        s.settle(h, b, answer(503, None), false, now);
+        assert_eq!(s.hosts[h].limit, 2, "503s from two URLs in a row halve it");
+        assert_eq!(s.hosts[h].ceiling, 6, "a bare 503 sets no ceiling");
+    }
+
+    #[test]
+    fn a_lone_429_sets_a_ceiling_on_probation_and_a_burst_a_firm_one() {
+        let mut s = sched(6);
+        fill(&mut s, "lone.test", 200);
+        let now = Instant::now();
+        let h = 0;
+        s.hosts[h].limit = 4;
+        let jobs: Vec<_> = (0..4).map(|_| send(&mut s).1).collect();
+        let mut jobs = jobs.into_iter();
+        // The fourth request, sent at level 4, is refused alone.
+        let last = jobs.next_back().unwrap();
+        s.settle(h, last, answer(429, Some(Duration::ZERO)), false, now);
+        assert_eq!(s.hosts[h].ceiling, 3);
+        assert!(!s.hosts[h].capped);
+        for j in jobs {
+            s.settle(h, j, answer(200, None), false, now);
+        }
+        s.wake(now + Duration::from_secs(1));
+        // Good answers at the ceiling lift it by one after the probation window.
+        let mut lifted = false;
+        for _ in 0..60 {
+            round(&mut s, h, 200, now);
+            if s.hosts[h].ceiling > 3 {
+                lifted = true;
+                break;
+            }
+        }
+        assert!(lifted, "the ceiling stays on probation: {:?}", s.hosts[h]);
+
+        // A burst: two requests of one round refused.
+        let mut s = sched(6);
+        fill(&mut s, "capped.test", 50);
+        s.hosts[0].limit = 5;
+        let mut sent: Vec<_> = (0..5).map(|_| send(&mut s).1).collect();
+        // The first answer frees a slot, refilled at level 5 again before
+        // the refusal of the first level-5 request comes back.
+        let first = sent.remove(0);
+        s.settle(0, first, answer(200, None), false, now);
+        let again = send(&mut s).1;
+        assert_eq!(again.sent_level, 5);
+        let a = sent.pop().unwrap();
+        assert_eq!(a.sent_level, 5);
+        s.settle(0, a, answer(429, Some(Duration::ZERO)), false, now);
+        assert!(!s.hosts[0].capped, "one refusal could be one URL's");
+        s.settle(0, again, answer(429, Some(Duration::ZERO)), false, now);
+        assert!(s.hosts[0].capped);
+        assert_eq!(s.hosts[0].ceiling, 4);
+    }
+
+    #[test]
+    fn a_capped_host_whose_head_answers_need_a_get_goes_straight_to_get() {
+        let mut s = sched(6);
+        fill(&mut s, "capped.test", 50);
+        let now = Instant::now();
+        s.hosts[0].capped = true;
+        for _ in 0..NO_HEAD_AFTER {
+            let (h, j) = send(&mut s);
+            assert_eq!(j.method, Method::HEAD);
+            s.settle(h, j, answer(404, None), false, now);
+            // The GET that confirms it goes first.
+            let (h, j) = send(&mut s);
+            assert_eq!(j.method, Method::GET);
+            s.settle(h, j, answer(404, None), false, now);
+        }
+        let (_, j) = send(&mut s);
+        assert_eq!(j.method, Method::GET, "one request per URL from now on");
+
+        // An uncapped host keeps asking with HEAD first.
+        let mut s = sched(6);
+        fill(&mut s, "open.test", 50);
+        for _ in 0..NO_HEAD_AFTER + 2 {
+            let (h, j) = send(&mut s);
+            assert_eq!(j.method, Method::HEAD);
+            s.settle(h, j, answer(404, None), false, now);
+            let (h, j) = send(&mut s);
+            s.settle(h, j, answer(404, None), false, now);
+        }
+    }
+
+    #[test]
+    fn long_hosts_go_first_then_urls_never_tried_then_follow_ups() {
+        let mut s = sched(6);
+        let now = Instant::now();
+        fill(&mut s, "small.test", 1);
+        fill(&mut s, "big.test", 200);
+        fill(&mut s, "other.test", 1);
+        // The long host first, up to its limit.
+        let order: Vec<String> = (0..2)
+            .map(|_| send(&mut s).1.url.host_str().unwrap().to_string())
+            .collect();
+        assert_eq!(order, ["big.test", "big.test"]);
+        // small.test answers 404 to HEAD: its GET is a follow-up, and
+        // other.test's URL, never tried, goes before it.
+        let (h, j) = send(&mut s);
+        assert_eq!(j.url.host_str(), Some("small.test"));
+        s.settle(h, j, answer(404, None), false, now);
+        let (_, j) = send(&mut s);
+        assert_eq!(j.url.host_str(), Some("other.test"));
+        let (_, j) = send(&mut s);
+        assert_eq!(j.url.host_str(), Some("small.test"));
+        assert_eq!(j.method, Method::GET);
+    }
 }

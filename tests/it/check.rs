@@ -331,3 +331,85 @@ async fn a_host_that_never_answers_costs_about_one_try_per_url() {
     );
     assert!(s.all_hits().len() >= 6, "every URL is still tried");
 }
+
+/// Checks `paths` on `s` with `cfg`, returning the paths in the order their
+/// verdicts arrived, each with its status and the hits the server had seen then.
+async fn arrival_order(
+    s: &Server,
+    paths: &[&str],
+    cfg: CheckConfig,
+) -> Vec<(String, Status, usize)> {
+    let client = linkrot::check::build_client(&cfg).unwrap();
+    let urls = paths
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (i, reqwest::Url::parse(&s.url(p)).unwrap()))
+        .collect();
+    let (tx, mut rx) = tokio::sync::mpsc::channel(64);
+    let task = tokio::spawn(linkrot::check::check_urls(
+        client,
+        std::sync::Arc::new(cfg),
+        urls,
+        tx,
+    ));
+    let mut order = Vec::new();
+    while let Some((i, r)) = rx.recv().await {
+        order.push((paths[i].to_string(), r.status, s.all_hits().len()));
+    }
+    task.await.unwrap();
+    order
+}
+
+#[tokio::test]
+async fn urls_that_hang_on_a_host_that_answers_do_not_hold_its_slots() {
+    let mut routes = vec![
+        ("/first", Behave::Status(200)),
+        ("/hang1", Behave::Hang),
+        ("/hang2", Behave::Hang),
+    ];
+    let oks: Vec<String> = (0..8).map(|i| format!("/ok{i}")).collect();
+    routes.extend(oks.iter().map(|p| (p.as_str(), Behave::Status(200))));
+    let s = Server::start(&routes).await;
+    let cfg = CheckConfig {
+        max_per_host: 2,
+        initial_per_host: 2,
+        stall_after: Duration::from_millis(100),
+        timeout: Duration::from_secs(3),
+        ..test_config()
+    };
+    let paths: Vec<&str> = routes.iter().map(|(p, _)| *p).collect();
+    let order = arrival_order(&s, &paths, cfg).await;
+    let names: Vec<&str> = order.iter().map(|(p, _, _)| p.as_str()).collect();
+    // Both hanging URLs held the host's two slots; set aside once the host
+    // had answered others since, they let every other URL through before
+    // their own timeout.
+    assert_eq!(&names[names.len() - 2..], ["/hang1", "/hang2"], "{names:?}");
+    assert!(order[..order.len() - 2]
+        .iter()
+        .all(|(_, st, _)| *st == Status::Ok));
+    assert!(order[order.len() - 2..]
+        .iter()
+        .all(|(_, st, _)| *st == Status::Timeout));
+}
+
+#[tokio::test]
+async fn a_host_that_answers_nothing_never_gets_more_than_its_limit() {
+    let routes: Vec<(String, Behave)> = (0..4).map(|i| (format!("/h{i}"), Behave::Hang)).collect();
+    let routes: Vec<(&str, Behave)> = routes
+        .iter()
+        .map(|(p, b)| (p.as_str(), b.clone()))
+        .collect();
+    let s = Server::start(&routes).await;
+    let cfg = CheckConfig {
+        max_per_host: 2,
+        initial_per_host: 2,
+        stall_after: Duration::from_millis(50),
+        timeout: Duration::from_millis(600),
+        ..test_config()
+    };
+    let paths: Vec<&str> = routes.iter().map(|(p, _)| *p).collect();
+    let order = arrival_order(&s, &paths, cfg).await;
+    assert!(order.iter().all(|(_, st, _)| *st == Status::Timeout));
+    // When the first verdict came, the host had been sent two requests only.
+    assert_eq!(order[0].2, 2, "{order:?}");
+}
