@@ -521,6 +521,7 @@ impl Crawl<'_> {
     async fn run(&mut self, events: &tokio::sync::mpsc::Sender<Event>) {
         let client = self.client;
         let mut in_flight = FuturesUnordered::new();
+        let mut told = (usize::MAX, usize::MAX);
         loop {
             // Start what the limits allow.
             while in_flight.len() < self.concurrency && Instant::now() >= self.not_before {
@@ -548,12 +549,16 @@ impl Crawl<'_> {
                 );
                 in_flight.push(async move { (task, fut.await) });
             }
-            let _ = events
-                .send(Event::Progress {
-                    done: self.pages_requested,
-                    queued: self.queue.len(),
-                })
-                .await;
+            let progress = (self.pages_requested, self.queue.len());
+            if progress != told {
+                told = progress;
+                let _ = events
+                    .send(Event::Progress {
+                        done: progress.0,
+                        queued: progress.1,
+                    })
+                    .await;
+            }
             if in_flight.is_empty() {
                 if self.queue.is_empty() {
                     return;
