@@ -165,6 +165,20 @@ pub enum Event {
 #[error("invalid crawl pattern")]
 pub struct CrawlPatternError(#[source] regex::Error);
 
+impl CrawlConfig {
+    /// Checks the include and exclude patterns, so that a bad one stops a
+    /// run before any work.
+    pub fn check_patterns(&self) -> Result<(), CrawlPatternError> {
+        pattern_set(&self.include)?;
+        pattern_set(&self.exclude)?;
+        Ok(())
+    }
+}
+
+fn pattern_set(patterns: &[String]) -> Result<RegexSet, CrawlPatternError> {
+    RegexSet::new(patterns).map_err(CrawlPatternError)
+}
+
 /// Whether an input names a web page to read rather than a file.
 pub fn is_web_input(input: &str) -> bool {
     let lower = input.get(..8).unwrap_or(input).to_ascii_lowercase();
@@ -242,8 +256,8 @@ pub async fn crawl(
     events: tokio::sync::mpsc::Sender<Event>,
 ) -> Result<CrawlSummary, CrawlPatternError> {
     let mut c = Crawl {
-        include: RegexSet::new(&cfg.include).map_err(CrawlPatternError)?,
-        exclude: RegexSet::new(&cfg.exclude).map_err(CrawlPatternError)?,
+        include: pattern_set(&cfg.include)?,
+        exclude: pattern_set(&cfg.exclude)?,
         cfg,
         client,
         origins: HashSet::new(),

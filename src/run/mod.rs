@@ -242,6 +242,7 @@ pub async fn check(
     clock: Arc<dyn Clock>,
 ) -> Result<RunOutcome, RunError> {
     let classifier = Classifier::new(&cfg.check)?;
+    cfg.crawl.check_patterns()?;
     let client = check::build_client(&cfg.check)?;
     // Archive endpoints are configured addresses: trusted, like a proxy.
     let archive_client = match &cfg.archive {

@@ -445,3 +445,20 @@ fn commands_without_network_say_how_to_read_a_web_page() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_bad_crawl_pattern_is_a_usage_error_before_any_work() {
+    let o = linkrot()
+        .args([
+            "check",
+            "--crawl",
+            "--crawl-exclude",
+            "(",
+            "http://127.0.0.1:9/",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("invalid crawl pattern"), "{stderr}");
+}
