@@ -123,9 +123,10 @@ struct Host {
 /// limit (a capped platform with a thousand links) never waits behind a
 /// crowd of one-link hosts; it takes at most its own limit of slots. Among
 /// the others, hosts with URLs not yet started go before hosts with only
-/// follow-ups left (GET after HEAD, redirect hops, retries): a URL that
-/// hangs costs a whole timeout from its first request, so every URL's
-/// first request is sent as early as it can be.
+/// follow-ups left (GET after HEAD, redirect hops, retries), and each host
+/// sends its URLs' first requests before its follow-ups: a URL that hangs
+/// costs a whole timeout from its first request, so every URL's first
+/// request is sent as early as it can be.
 /// Within a class, the host with the most rounds left goes first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Urgency {
@@ -369,16 +370,14 @@ impl Scheduler {
         }
     }
 
-    /// Puts a job on its host's queue; `urgent` jobs (a chain under way) go first.
-    fn enqueue(&mut self, job: Job, urgent: bool) {
+    /// Puts a job at the back of its host's queue: a host sends every URL's
+    /// first request before any follow-up (GET after HEAD, a redirect hop,
+    /// a retry), for the reason [`Urgency`] gives.
+    fn enqueue(&mut self, job: Job) {
         let hid = self.host_of(&job.url);
         let host = &mut self.hosts[hid];
         host.unstarted += usize::from(job.requests == 0);
-        if urgent {
-            host.ready.push_front(job);
-        } else {
-            host.ready.push_back(job);
-        }
+        host.ready.push_back(job);
         self.mark_runnable(hid);
     }
 
@@ -481,7 +480,7 @@ impl Scheduler {
         while i < self.delayed.len() {
             if self.delayed[i].0 <= now {
                 let (_, _, job) = self.delayed.swap_remove(i);
-                self.enqueue(job, true);
+                self.enqueue(job);
             } else {
                 i += 1;
             }
@@ -559,7 +558,7 @@ impl Scheduler {
                         host.no_head |= host.head_refusals >= NO_HEAD_AFTER
                             || (host.capped && host.head_errors >= NO_HEAD_AFTER);
                         job.method = Method::GET;
-                        self.enqueue(job, true);
+                        self.enqueue(job);
                         return None;
                     }
                     _ => Some(done(&job, now, status, false, None)),
@@ -659,7 +658,7 @@ impl Scheduler {
         job.url = next;
         job.method = Method::HEAD;
         job.tries = 0;
-        self.enqueue(job, true);
+        self.enqueue(job);
         None
     }
 
@@ -937,10 +936,7 @@ mod tests {
         for _ in 0..NO_HEAD_AFTER {
             let (h, j) = send(&mut s);
             assert_eq!(j.method, Method::HEAD);
-            s.settle(h, j, answer(404, None), false, now);
-            // The GET that confirms it goes first.
-            let (h, j) = send(&mut s);
-            assert_eq!(j.method, Method::GET);
+            assert_eq!(j.requests, 1, "first tries go before the GETs that confirm");
             s.settle(h, j, answer(404, None), false, now);
         }
         let (_, j) = send(&mut s);
@@ -952,8 +948,6 @@ mod tests {
         for _ in 0..NO_HEAD_AFTER + 2 {
             let (h, j) = send(&mut s);
             assert_eq!(j.method, Method::HEAD);
-            s.settle(h, j, answer(404, None), false, now);
-            let (h, j) = send(&mut s);
             s.settle(h, j, answer(404, None), false, now);
         }
     }
