@@ -93,8 +93,8 @@ struct Host {
     head_errors: u32,
     /// HEADs answered 405 or 501.
     head_refusals: u32,
-    /// Has refused several requests of one burst with 429/503: it caps
-    /// concurrent requests, so every request counts.
+    /// Has refused several requests of one burst (429, or a `Retry-After`):
+    /// it caps concurrent requests, so every request counts.
     capped: bool,
     /// Jobs in `ready` whose URL has not had a request yet.
     unstarted: usize,
