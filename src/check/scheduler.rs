@@ -144,6 +144,8 @@ struct Scheduler {
     runnable: BinaryHeap<(Urgency, usize, std::cmp::Reverse<u64>, usize)>,
     seq: u64,
     delayed: Vec<(Instant, usize, Job)>,
+    /// Hosts with a `paused_until`.
+    paused: Vec<usize>,
     pending: usize,
 }
 
@@ -316,6 +318,7 @@ impl Scheduler {
             runnable: BinaryHeap::new(),
             seq: 0,
             delayed: Vec::new(),
+            paused: Vec::new(),
             pending,
         }
     }
@@ -470,10 +473,15 @@ impl Scheduler {
 
     /// Releases retries whose backoff is over and hosts whose pause ended.
     fn wake(&mut self, now: Instant) {
-        for hid in 0..self.hosts.len() {
-            if self.hosts[hid].paused_until.is_some_and(|t| t <= now) {
+        let mut i = 0;
+        while i < self.paused.len() {
+            let hid = self.paused[i];
+            if self.hosts[hid].paused_until.is_none_or(|t| t <= now) {
+                self.paused.swap_remove(i);
                 self.hosts[hid].paused_until = None;
                 self.mark_runnable(hid);
+            } else {
+                i += 1;
             }
         }
         let mut i = 0;
@@ -488,7 +496,7 @@ impl Scheduler {
     }
 
     fn next_wake(&self) -> Option<Instant> {
-        let hosts = self.hosts.iter().filter_map(|h| h.paused_until);
+        let hosts = self.paused.iter().filter_map(|&h| self.hosts[h].paused_until);
         let jobs = self.delayed.iter().map(|d| d.0);
         hosts.chain(jobs).min()
     }
@@ -728,6 +736,9 @@ impl Scheduler {
             let pause =
                 retry_after.map_or(self.cfg.backoff_base, |d| d.min(self.cfg.max_retry_after));
             let until = now + pause;
+            if host.paused_until.is_none() {
+                self.paused.push(hid);
+            }
             host.paused_until = Some(host.paused_until.map_or(until, |t| t.max(until)));
         }
         host.limit = host.limit.min(host.ceiling);
