@@ -496,7 +496,10 @@ impl Scheduler {
     }
 
     fn next_wake(&self) -> Option<Instant> {
-        let hosts = self.paused.iter().filter_map(|&h| self.hosts[h].paused_until);
+        let hosts = self
+            .paused
+            .iter()
+            .filter_map(|&h| self.hosts[h].paused_until);
         let jobs = self.delayed.iter().map(|d| d.0);
         hosts.chain(jobs).min()
     }
