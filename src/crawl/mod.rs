@@ -844,8 +844,9 @@ impl Crawl<'_> {
             return;
         }
         self.sitemaps_read += 1;
-        let text = String::from_utf8_lossy(&f.body);
-        match sitemap::parse(&text) {
+        let parsed = sitemap::decode(&f.body, self.cfg.max_page_bytes)
+            .and_then(|bytes| sitemap::parse(&String::from_utf8_lossy(&bytes)));
+        match parsed {
             Ok(sitemap::Sitemap::Pages(urls)) => {
                 for u in urls.iter().filter_map(|u| Url::parse(u).ok()) {
                     self.enqueue_page(u, 1, task.url.as_str());
@@ -925,7 +926,9 @@ async fn fetch(
     let readable = content_type.is_empty()
         || content_type.contains("html")
         || content_type.contains("xml")
-        || content_type.starts_with("text/");
+        || content_type.starts_with("text/")
+        || content_type.contains("gzip")
+        || url.path().ends_with(".gz");
     let mut body = Vec::new();
     if readable && status.is_success() {
         while body.len() < max_bytes {

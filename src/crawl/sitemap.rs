@@ -13,6 +13,25 @@ pub enum Sitemap {
     Index(Vec<String>),
 }
 
+/// The bytes of a sitemap as served: gunzipped when they are gzip
+/// (`sitemap.xml.gz`), refused past `max` bytes uncompressed (the protocol
+/// allows 50 MB).
+pub fn decode(body: &[u8], max: usize) -> Result<std::borrow::Cow<'_, [u8]>, String> {
+    use std::io::Read;
+    if !body.starts_with(&[0x1f, 0x8b]) {
+        return Ok(std::borrow::Cow::Borrowed(body));
+    }
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(body)
+        .take(max as u64 + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| format!("cannot gunzip it: {e}"))?;
+    if out.len() > max {
+        return Err(format!("larger than {} MiB uncompressed", max >> 20));
+    }
+    Ok(std::borrow::Cow::Owned(out))
+}
+
 /// Parses a sitemap; `Err` says why it is not one.
 pub fn parse(xml: &str) -> Result<Sitemap, String> {
     let mut reader = Reader::from_str(xml);
@@ -98,6 +117,19 @@ mod tests {
             parse(xml).unwrap(),
             Sitemap::Index(vec!["http://n.test/s1.xml".into()])
         );
+    }
+
+    #[test]
+    fn gzip_sitemaps_are_gunzipped_within_a_limit() {
+        use std::io::Write;
+        let xml = b"<urlset><url><loc>http://n.test/a</loc></url></urlset>";
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(xml).unwrap();
+        let gz = gz.finish().unwrap();
+        assert_eq!(&*decode(&gz, 1 << 20).unwrap(), xml);
+        assert_eq!(&*decode(xml, 1 << 20).unwrap(), xml);
+        assert!(decode(&gz, 10).unwrap_err().contains("larger than"));
+        assert!(decode(&[0x1f, 0x8b, 0, 0], 1 << 20).is_err());
     }
 
     #[test]

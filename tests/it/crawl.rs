@@ -34,6 +34,18 @@ fn issue_page(n: u32, cited: &str, canonical: bool) -> String {
     )
 }
 
+/// A sitemap served compressed, as `sitemap.xml.gz` often is.
+fn gzipped(xml: String) -> Reply {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(xml.as_bytes()).unwrap();
+    (
+        200,
+        vec![("Content-Type".into(), "application/x-gzip".into())],
+        gz.finish().unwrap(),
+    )
+}
+
 /// The newsletter's site; links it cites go to `cited`.
 fn site(cited: String, conditional: Conditional) -> Handler {
     Arc::new(move |req: &Request| {
@@ -57,9 +69,9 @@ fn site(cited: String, conditional: Conditional) -> Handler {
             ),
             "/sitemap_index.xml" => xml(format!(
                 "<?xml version=\"1.0\"?><sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\
-                 <sitemap><loc>http://{host}/sitemap-issues.xml</loc></sitemap></sitemapindex>"
+                 <sitemap><loc>http://{host}/sitemap-issues.xml.gz</loc></sitemap></sitemapindex>"
             )),
-            "/sitemap-issues.xml" => xml(format!(
+            "/sitemap-issues.xml.gz" => gzipped(format!(
                 "<?xml version=\"1.0\"?><urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\
                  <url><loc>http://{host}/issues/1.html</loc></url>\
                  <url><loc>http://{host}/issues/4.html</loc></url>\
