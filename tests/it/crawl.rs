@@ -210,6 +210,8 @@ async fn crawl_finds_every_issue_page_once_and_skips_what_robots_disallow() {
     assert_eq!(summary.duplicates, 2);
     assert_eq!(summary.sitemaps, 2);
     assert_eq!(summary.pages, 7);
+    // robots.txt, two sitemaps, seven pages, /old/4 and /issues/2/.
+    assert_eq!(summary.requests, 12, "{summary:?}");
     // Pages off the site are never requested.
     assert!(site
         .all_hits()
