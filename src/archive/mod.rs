@@ -128,6 +128,11 @@ impl Capture {
     }
 }
 
+/// An endpoint address from the settings, parsed; `what` names the setting.
+pub(crate) fn endpoint_url(what: &str, raw: &str) -> Result<Url, ArchiveError> {
+    Url::parse(raw).map_err(|e| ArchiveError::Config(format!("{what} address {raw}: {e}")))
+}
+
 /// Why an archive could not be asked.
 #[derive(Debug, thiserror::Error)]
 pub enum ArchiveError {

@@ -4,7 +4,6 @@
 //! logs or the database.
 
 use super::{Archive, ArchiveError, Capture};
-use reqwest::Url;
 
 /// Save Page Now credentials. `Debug` shows neither part.
 #[derive(Clone)]
@@ -90,8 +89,7 @@ impl Archive {
     /// Submits `url` to Save Page Now.
     pub async fn submit(&self, keys: &SpnKeys, url: &str) -> Result<Submitted, ArchiveError> {
         let cfg = self.config();
-        let target = Url::parse(&cfg.save_url)
-            .map_err(|e| ArchiveError::Config(format!("save address {}: {e}", cfg.save_url)))?;
+        let target = super::endpoint_url("save", &cfg.save_url)?;
         let form = url::form_urlencoded::Serializer::new(String::new())
             .append_pair("url", url)
             .append_pair("if_not_archived_within", &cfg.if_not_archived_within)
@@ -141,9 +139,7 @@ impl Archive {
     /// Where job `job_id` stands.
     pub async fn poll(&self, keys: &SpnKeys, job_id: &str) -> Result<JobState, ArchiveError> {
         let cfg = self.config();
-        let url = Url::parse(&format!("{}{job_id}", cfg.save_status_url)).map_err(|e| {
-            ArchiveError::Config(format!("save status address {}: {e}", cfg.save_status_url))
-        })?;
+        let url = super::endpoint_url("save status", &format!("{}{job_id}", cfg.save_status_url))?;
         let body = self
             .save
             .get_json(self.client(), cfg, url, Some(&keys.header()))

@@ -13,8 +13,7 @@ pub(crate) async fn cdx_closest(
     url: &str,
     timestamp: &str,
 ) -> Result<Option<Capture>, ArchiveError> {
-    let mut q = Url::parse(&cfg.cdx_url)
-        .map_err(|e| ArchiveError::Config(format!("CDX address {}: {e}", cfg.cdx_url)))?;
+    let mut q = super::endpoint_url("CDX", &cfg.cdx_url)?;
     q.query_pairs_mut()
         .append_pair("url", url)
         .append_pair("output", "json")
@@ -50,12 +49,7 @@ pub(crate) async fn available(
     url: &str,
     timestamp: &str,
 ) -> Result<Option<Capture>, ArchiveError> {
-    let mut q = Url::parse(&cfg.availability_url).map_err(|e| {
-        ArchiveError::Config(format!(
-            "availability address {}: {e}",
-            cfg.availability_url
-        ))
-    })?;
+    let mut q = super::endpoint_url("availability", &cfg.availability_url)?;
     q.query_pairs_mut().append_pair("url", url);
     if !timestamp.is_empty() {
         q.query_pairs_mut().append_pair("timestamp", timestamp);

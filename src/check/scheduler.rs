@@ -87,8 +87,6 @@ struct Host {
     epoch: u64,
     /// Good answers under full load since the limit last grew.
     good_window: usize,
-    /// Its URLs go straight to GET (see `settle`).
-    no_head: bool,
     /// HEADs answered with an error that only a GET could confirm.
     head_errors: u32,
     /// HEADs answered 405 or 501.
@@ -132,7 +130,15 @@ struct Host {
 enum Urgency {
     FollowUp,
     FirstTry,
-    Backlog,
+    Critical,
+}
+
+impl Host {
+    /// Whether its URLs go straight to GET: after `NO_HEAD_AFTER` HEADs
+    /// refused, or, once it caps us, `NO_HEAD_AFTER` HEAD errors.
+    fn skips_head(&self) -> bool {
+        self.head_refusals >= NO_HEAD_AFTER || (self.capped && self.head_errors >= NO_HEAD_AFTER)
+    }
 }
 
 struct Scheduler {
@@ -340,7 +346,6 @@ impl Scheduler {
             paused_until: None,
             epoch: 0,
             good_window: 0,
-            no_head: false,
             head_errors: 0,
             head_refusals: 0,
             capped: false,
@@ -396,7 +401,7 @@ impl Scheduler {
             let backlog = host.ready.len();
             let rounds = backlog / host.limit.max(1);
             let urgency = if rounds >= CRITICAL_ROUNDS {
-                Urgency::Backlog
+                Urgency::Critical
             } else if host.unstarted > 0 {
                 Urgency::FirstTry
             } else {
@@ -421,7 +426,7 @@ impl Scheduler {
             host.in_flight += 1;
             host.unstarted -= usize::from(job.requests == 0);
             let mut job = job;
-            if host.no_head && job.method == Method::HEAD {
+            if host.skips_head() && job.method == Method::HEAD {
                 job.method = Method::GET;
             }
             job.sent_level = host.in_flight;
@@ -566,8 +571,6 @@ impl Scheduler {
                         if matches!(status, 405 | 501) {
                             host.head_refusals += 1;
                         }
-                        host.no_head |= host.head_refusals >= NO_HEAD_AFTER
-                            || (host.capped && host.head_errors >= NO_HEAD_AFTER);
                         job.method = Method::GET;
                         self.enqueue(job);
                         return None;
@@ -725,7 +728,6 @@ impl Scheduler {
             }
             if burst {
                 host.capped = true;
-                host.no_head |= host.head_errors >= NO_HEAD_AFTER;
             } else {
                 host.probation = host.probation.saturating_mul(2);
             }

@@ -18,7 +18,7 @@ pub mod sitemap;
 
 use crate::check::{guard, parse_retry_after};
 use crate::extract::{self, Format, Link};
-use crate::source::{Problem, Severity};
+use crate::source::Problem;
 use futures::stream::{FuturesUnordered, StreamExt};
 use regex::RegexSet;
 use reqwest::{header, Client, StatusCode};
@@ -235,10 +235,8 @@ struct Crawl<'a> {
     delay: Duration,
     not_before: Instant,
     summary: CrawlSummary,
-    max_retries: u32,
-    max_retry_after: Duration,
-    max_redirects: usize,
-    allow_private: bool,
+    /// Retries, redirects, `Retry-After` limit, backoff, the address guard.
+    check: &'a crate::CheckConfig,
 }
 
 /// Sitemaps read per crawl, at most (indexes can nest).
@@ -272,17 +270,14 @@ pub async fn crawl(
         delay: cfg.delay,
         not_before: Instant::now(),
         summary: CrawlSummary::default(),
-        max_retries: check.retries,
-        max_retry_after: check.max_retry_after,
-        max_redirects: check.max_redirects,
-        allow_private: check.allow_private,
+        check,
     };
     let mut start_urls = Vec::new();
     for raw in starts {
         match Url::parse(raw.trim()) {
-            Ok(u) if !c.allow_private && guard::literal_private(&u).is_some() => {
+            Ok(u) if !c.check.allow_private && guard::literal_private(&u).is_some() => {
                 let _ = events
-                    .send(Event::Problem(error(
+                    .send(Event::Problem(Problem::error(
                         raw,
                         "is a private address; not crawled (pass --allow-private to crawl it)",
                     )))
@@ -294,7 +289,7 @@ pub async fn crawl(
             }
             Err(e) => {
                 let _ = events
-                    .send(Event::Problem(error(
+                    .send(Event::Problem(Problem::error(
                         raw,
                         format!(
                             "is not a URL ({e}); give a page like https://example.com/archive/"
@@ -317,7 +312,7 @@ pub async fn crawl(
         } else {
             c.summary.disallowed += 1;
             let _ = events
-                .send(Event::Problem(error(
+                .send(Event::Problem(Problem::error(
                     u.as_str(),
                     "robots.txt disallows it; not read (pass --ignore-robots if the site is yours)",
                 )))
@@ -330,22 +325,6 @@ pub async fn crawl(
     c.run(&events).await;
     c.summary.sitemaps = c.sitemaps_read;
     Ok(c.summary)
-}
-
-fn error(path: &str, message: impl Into<String>) -> Problem {
-    Problem {
-        path: path.to_string(),
-        message: message.into(),
-        severity: Severity::Error,
-    }
-}
-
-fn warning(path: &str, message: impl Into<String>) -> Problem {
-    Problem {
-        path: path.to_string(),
-        message: message.into(),
-        severity: Severity::Warning,
-    }
 }
 
 fn origin(u: &Url) -> String {
@@ -391,7 +370,7 @@ impl Crawl<'_> {
                 Ok(Fetched {
                     location: Some(Ok(next)),
                     ..
-                }) if hops < self.max_redirects.max(5) => {
+                }) if hops < self.check.max_redirects.max(5) => {
                     hops += 1;
                     url = next;
                 }
@@ -406,7 +385,7 @@ impl Crawl<'_> {
                         }
                         Err(e) => {
                             let _ = events
-                                .send(Event::Problem(warning(
+                                .send(Event::Problem(Problem::warning(
                                     url.as_str(),
                                     format!("cannot parse robots.txt ({e}); crawling as if it allowed everything"),
                                 )))
@@ -421,10 +400,14 @@ impl Crawl<'_> {
                 {
                     return None
                 }
-                Ok(f) if attempt < self.max_retries && f.retry_after.is_some() => {
+                Ok(f) if attempt < self.check.retries && f.retry_after.is_some() => {
                     attempt += 1;
-                    tokio::time::sleep(f.retry_after.unwrap_or_default().min(self.max_retry_after))
-                        .await;
+                    tokio::time::sleep(
+                        f.retry_after
+                            .unwrap_or_default()
+                            .min(self.check.max_retry_after),
+                    )
+                    .await;
                 }
                 other => {
                     // RFC 9309: an unreachable robots.txt disallows everything.
@@ -433,7 +416,7 @@ impl Crawl<'_> {
                         Err(e) => format!("cannot be read: {e}"),
                     };
                     let _ = events
-                        .send(Event::Problem(error(
+                        .send(Event::Problem(Problem::error(
                             url.as_str(),
                             format!("robots.txt {why}; the site is not crawled, as RFC 9309 asks (pass --ignore-robots if it is yours)"),
                         )))
@@ -610,7 +593,7 @@ impl Crawl<'_> {
         let f = match answer {
             Ok(f) => f,
             Err(why) => {
-                if task.attempt < self.max_retries {
+                if task.attempt < self.check.retries {
                     self.retry(task, None);
                     return;
                 }
@@ -623,7 +606,7 @@ impl Crawl<'_> {
         if status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE {
             // The site asks for less: fewer at once, and a pause.
             self.concurrency = (self.concurrency / 2).max(1);
-            if task.attempt < self.max_retries {
+            if task.attempt < self.check.retries {
                 self.retry(task, f.retry_after);
                 return;
             }
@@ -716,8 +699,8 @@ impl Crawl<'_> {
     /// Follows a redirect as a new request, so that a page already read
     /// under its new URL is not read again.
     async fn redirect(&mut self, task: Task, next: Url, events: &tokio::sync::mpsc::Sender<Event>) {
-        if task.hops >= self.max_redirects {
-            let why = format!("more than {} redirects", self.max_redirects);
+        if task.hops >= self.check.max_redirects {
+            let why = format!("more than {} redirects", self.check.max_redirects);
             return self.failed(&task, why, events).await;
         }
         if !self.in_scope(&next) {
@@ -751,8 +734,8 @@ impl Crawl<'_> {
     }
 
     fn retry(&mut self, mut task: Task, after: Option<Duration>) {
-        let wait = after.map_or(Duration::from_millis(500) * 2u32.pow(task.attempt), |a| {
-            a.min(self.max_retry_after)
+        let wait = after.map_or(self.check.backoff_base * 2u32.pow(task.attempt), |a| {
+            a.min(self.check.max_retry_after)
         });
         self.not_before = self.not_before.max(Instant::now() + wait);
         task.attempt += 1;
@@ -770,9 +753,9 @@ impl Crawl<'_> {
         }
         // A start page that cannot be read means nothing was crawled from it.
         let problem = if task.depth == 0 && task.kind == Kind::Page {
-            error(task.url.as_str(), why)
+            Problem::error(task.url.as_str(), why)
         } else {
-            warning(task.url.as_str(), why)
+            Problem::warning(task.url.as_str(), why)
         };
         let _ = events.send(Event::Problem(problem)).await;
     }
@@ -832,7 +815,7 @@ impl Crawl<'_> {
             // No sitemap is common; a sitemap robots.txt names that fails is worth saying.
             if f.status != StatusCode::NOT_FOUND {
                 let _ = events
-                    .send(Event::Problem(warning(
+                    .send(Event::Problem(Problem::warning(
                         task.url.as_str(),
                         format!(
                             "sitemap answered {}; its pages are found by links only",
@@ -871,7 +854,7 @@ impl Crawl<'_> {
             }
             Err(why) => {
                 let _ = events
-                    .send(Event::Problem(warning(
+                    .send(Event::Problem(Problem::warning(
                         task.url.as_str(),
                         format!("not a sitemap: {why}"),
                     )))

@@ -89,14 +89,16 @@ pub enum Severity {
 }
 
 impl Problem {
-    fn error(path: impl Into<String>, message: impl Into<String>) -> Self {
+    /// The input was not read.
+    pub(crate) fn error(path: impl Into<String>, message: impl Into<String>) -> Self {
         Problem {
             path: path.into(),
             message: message.into(),
             severity: Severity::Error,
         }
     }
-    fn warning(path: impl Into<String>, message: impl Into<String>) -> Self {
+    /// The input was read, with a caveat.
+    pub(crate) fn warning(path: impl Into<String>, message: impl Into<String>) -> Self {
         Problem {
             path: path.into(),
             message: message.into(),

@@ -517,30 +517,37 @@ impl Store {
             let (url, page) = row.map_err(|e| self.err(e))?;
             pages.insert(url, page);
         }
-        let mut links = self
+        // Every crawled issue's links in one pass, then handed to its pages.
+        let mut by_path: HashMap<String, Vec<Link>> = HashMap::new();
+        let mut stmt = self
             .conn
             .prepare(
-                "SELECT u.url, o.line, o.col, o.span_start, o.span_end, o.kind, o.text
+                "SELECT i.path, u.url, o.line, o.col, o.span_start, o.span_end, o.kind, o.text
                  FROM occurrences o JOIN issues i ON i.id = o.issue_id JOIN urls u ON u.id = o.url_id
-                 WHERE i.path = ?1 ORDER BY o.span_start",
+                 WHERE i.path IN (SELECT path FROM pages) ORDER BY i.path, o.span_start",
             )
             .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                let link = Link {
+                    url: r.get(1)?,
+                    line: r.get(2)?,
+                    column: r.get(3)?,
+                    span: usize::try_from(r.get::<_, i64>(4)?).unwrap_or(0)
+                        ..usize::try_from(r.get::<_, i64>(5)?).unwrap_or(0),
+                    kind: LinkKind::parse(&r.get::<_, String>(6)?).unwrap_or(LinkKind::Html),
+                    text: r.get(7)?,
+                };
+                Ok((r.get::<_, String>(0)?, link))
+            })
+            .map_err(|e| self.err(e))?;
+        for row in rows {
+            let (path, link) = row.map_err(|e| self.err(e))?;
+            by_path.entry(path).or_default().push(link);
+        }
         for page in pages.values_mut() {
-            let rows = links
-                .query_map([&page.path], |r| {
-                    Ok(Link {
-                        url: r.get(0)?,
-                        line: r.get(1)?,
-                        column: r.get(2)?,
-                        span: usize::try_from(r.get::<_, i64>(3)?).unwrap_or(0)
-                            ..usize::try_from(r.get::<_, i64>(4)?).unwrap_or(0),
-                        kind: LinkKind::parse(&r.get::<_, String>(5)?).unwrap_or(LinkKind::Html),
-                        text: r.get(6)?,
-                    })
-                })
-                .map_err(|e| self.err(e))?;
-            for l in rows {
-                page.links.push(l.map_err(|e| self.err(e))?);
+            if let Some(links) = by_path.get(&page.path) {
+                page.links.clone_from(links);
             }
         }
         Ok(pages)
