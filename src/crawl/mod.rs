@@ -17,7 +17,7 @@ pub mod page;
 pub mod sitemap;
 
 use crate::check::{guard, parse_retry_after};
-use crate::extract::{self, Format, Link};
+use crate::extract::{self, Link};
 use crate::source::Problem;
 use futures::stream::{FuturesUnordered, StreamExt};
 use regex::RegexSet;
@@ -647,7 +647,8 @@ impl Crawl<'_> {
             return;
         }
         let text = String::from_utf8_lossy(&f.body);
-        let meta = page::meta(&text, &task.url);
+        let doc = scraper::Html::parse_document(&text);
+        let meta = page::meta(&doc, &task.url);
         let path = match &meta.canonical {
             Some(c) if self.in_scope(c) => page_key(c),
             _ => final_key.clone(),
@@ -663,7 +664,10 @@ impl Crawl<'_> {
         let base = meta.base.clone().unwrap_or_else(|| task.url.clone());
         let mut links = Vec::new();
         let mut internal = Vec::new();
-        for mut link in extract::extract(&text, 0, Format::Html) {
+        let found = extract::extract_parsed_html(&doc, &text);
+        // The tree is not `Send`: it must not live across an await.
+        drop(doc);
+        for mut link in found {
             match base.join(&link.url) {
                 Ok(abs) if self.in_scope(&abs) => {
                     internal.push(page_key(&abs));

@@ -30,9 +30,8 @@ fn collapse(s: &str) -> Option<String> {
     (!t.is_empty()).then_some(t)
 }
 
-/// Reads the facts of the page at `url`.
-pub fn meta(html: &str, url: &Url) -> PageMeta {
-    let doc = Html::parse_document(html);
+/// Reads the facts of the page at `url`, parsed.
+pub fn meta(doc: &Html, url: &Url) -> PageMeta {
     let first_text = |s: &str| {
         doc.select(&sel(s))
             .find_map(|e| collapse(&e.text().collect::<String>()))
@@ -125,7 +124,7 @@ mod tests {
             #12 </title><link rel="canonical" href="/issues/12/">
             <meta property="article:published_time" content="2016-02-03T10:00:00Z"></head>
             <body><h1>Ignored</h1></body></html>"#;
-        let m = meta(html, &u("http://news.test/a/b?x=1"));
+        let m = meta(&Html::parse_document(html), &u("http://news.test/a/b?x=1"));
         assert_eq!(m.title.as_deref(), Some("Issue #12"));
         assert_eq!(m.date, Some(date!(2016 - 02 - 03)));
         assert_eq!(m.canonical, Some(u("http://news.test/issues/12/")));
@@ -135,23 +134,34 @@ mod tests {
     #[test]
     fn time_element_wins_then_url_date() {
         let m = meta(
-            r#"<h1>Only h1</h1><time datetime="2015-10-25">25 Oct</time>"#,
+            &Html::parse_document(r#"<h1>Only h1</h1><time datetime="2015-10-25">25 Oct</time>"#),
             &u("http://n.test/2014/01/02/x"),
         );
         assert_eq!(m.title.as_deref(), Some("Only h1"));
         assert_eq!(m.date, Some(date!(2015 - 10 - 25)));
-        let m = meta("<p>x</p>", &u("http://n.test/2014/1/2/x.html"));
+        let m = meta(
+            &Html::parse_document("<p>x</p>"),
+            &u("http://n.test/2014/1/2/x.html"),
+        );
         assert_eq!(m.date, Some(date!(2014 - 01 - 02)));
-        let m = meta("<p>x</p>", &u("http://n.test/issues/2013-05-06-251.html"));
+        let m = meta(
+            &Html::parse_document("<p>x</p>"),
+            &u("http://n.test/issues/2013-05-06-251.html"),
+        );
         assert_eq!(m.date, Some(date!(2013 - 05 - 06)));
-        let m = meta("<p>x</p>", &u("http://n.test/issues/251"));
+        let m = meta(
+            &Html::parse_document("<p>x</p>"),
+            &u("http://n.test/issues/251"),
+        );
         assert_eq!(m.date, None);
     }
 
     #[test]
     fn base_and_robots_meta() {
         let m = meta(
-            r#"<head><base href="/root/"><meta name="ROBOTS" content="noindex, NoFollow"></head>"#,
+            &Html::parse_document(
+                r#"<head><base href="/root/"><meta name="ROBOTS" content="noindex, NoFollow"></head>"#,
+            ),
             &u("http://n.test/a/b"),
         );
         assert_eq!(m.base, Some(u("http://n.test/root/")));

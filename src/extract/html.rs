@@ -22,8 +22,12 @@ const LINK_ATTRS: &[(&str, &str)] = &[
 
 /// Links of an HTML document, in document order.
 pub(crate) fn document_links(text: &str, start: usize) -> Vec<RawLink> {
+    parsed_document_links(&Html::parse_document(&text[start..]), text, start)
+}
+
+/// The same for a document already parsed from `text[start..]`.
+pub(crate) fn parsed_document_links(doc: &Html, text: &str, start: usize) -> Vec<RawLink> {
     let body = &text[start..];
-    let doc = Html::parse_document(body);
     let selector = Selector::parse(
         &LINK_ATTRS
             .iter()

@@ -131,13 +131,24 @@ pub struct Link {
 /// offset where the content begins (after front matter); positions are still
 /// reported relative to the whole `text`.
 pub fn extract(text: &str, body_start: usize, format: Format) -> Vec<Link> {
-    let index = LineIndex::new(text);
-    let mut raw = match format {
+    let raw = match format {
         Format::Markdown => markdown::links(text, body_start),
         Format::Html => html::document_links(text, body_start),
         // Emails are decoded by `source` into their HTML or text part first.
         Format::Text | Format::Email | Format::Mbox => text::links(text, body_start),
     };
+    positioned(text, raw)
+}
+
+/// Links of a whole HTML document the caller has already parsed from
+/// `text` (a crawled page, whose metadata is read from the same tree).
+pub fn extract_parsed_html(doc: &scraper::Html, text: &str) -> Vec<Link> {
+    positioned(text, html::parsed_document_links(doc, text, 0))
+}
+
+/// Sorts raw links and gives each its line and column in `text`.
+fn positioned(text: &str, mut raw: Vec<RawLink>) -> Vec<Link> {
+    let index = LineIndex::new(text);
     raw.sort_by_key(|l| l.span.start);
     raw.into_iter()
         .map(|r| {
