@@ -113,7 +113,11 @@ struct Host {
     /// First tries that met a connection failure or a gateway error, while
     /// it has never answered.
     silent_failures: u32,
-    queued: bool,
+    /// In `runnable`, at this urgency (it may also sit there at a lower one).
+    queued: Option<Urgency>,
+    /// A request to it has just ended: until then, the connection it came
+    /// back on is likely still open (see [`Urgency::Warm`]).
+    warm_until: Option<Instant>,
 }
 
 /// Which host's next request goes first. The run cannot end before its
@@ -124,12 +128,20 @@ struct Host {
 /// follow-ups left (GET after HEAD, redirect hops, retries), and each host
 /// sends its URLs' first requests before its follow-ups: a URL that hangs
 /// costs a whole timeout from its first request, so every URL's first
-/// request is sent as early as it can be.
+/// request is sent as early as it can be. Before both goes a host whose
+/// request has just ended (see [`Urgency::Warm`]).
 /// Within a class, the host with the most rounds left goes first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Urgency {
     FollowUp,
     FirstTry,
+    /// A request to it ended less than a keep-alive ago, so the connection
+    /// it came on is still open: its next request, first try or follow-up
+    /// (the GET after a HEAD, a redirect on the same host), reuses it
+    /// instead of costing the host (and a proxy) a new connection and TLS
+    /// handshake later. A host's queue thus drains over the connections it
+    /// has open; on the replay this halved the handshakes.
+    Warm,
     Critical,
 }
 
@@ -153,6 +165,8 @@ struct Scheduler {
     /// Hosts with a `paused_until`.
     paused: Vec<usize>,
     pending: usize,
+    /// The latest time it was told (`wake`, `release`), for `warm_until`.
+    now: Instant,
 }
 
 /// Checks every `(id, url)` and sends `(id, result)` as each verdict is
@@ -326,6 +340,7 @@ impl Scheduler {
             delayed: Vec::new(),
             paused: Vec::new(),
             pending,
+            now: Instant::now(),
         }
     }
 
@@ -358,7 +373,8 @@ impl Scheduler {
             outliers: 0,
             answered: false,
             silent_failures: 0,
-            queued: false,
+            queued: None,
+            warm_until: None,
         });
         self.host_ids.insert(name, self.hosts.len() - 1);
         self.hosts.len() - 1
@@ -391,22 +407,24 @@ impl Scheduler {
 
     fn mark_runnable(&mut self, hid: usize) {
         let host = &mut self.hosts[hid];
-        if !host.queued
-            && !host.ready.is_empty()
-            && host.in_flight < host.limit
-            && host.paused_until.is_none()
-        {
-            host.queued = true;
+        if host.ready.is_empty() || host.in_flight >= host.limit || host.paused_until.is_some() {
+            return;
+        }
+        let backlog = host.ready.len();
+        let rounds = backlog / host.limit.max(1);
+        let urgency = if rounds >= CRITICAL_ROUNDS {
+            Urgency::Critical
+        } else if host.warm_until.is_some_and(|t| t > self.now) {
+            Urgency::Warm
+        } else if host.unstarted > 0 {
+            Urgency::FirstTry
+        } else {
+            Urgency::FollowUp
+        };
+        // Queued lower already: the stale entry is skipped or serves a free slot.
+        if host.queued.is_none_or(|q| q < urgency) {
+            host.queued = Some(urgency);
             self.seq += 1;
-            let backlog = host.ready.len();
-            let rounds = backlog / host.limit.max(1);
-            let urgency = if rounds >= CRITICAL_ROUNDS {
-                Urgency::Critical
-            } else if host.unstarted > 0 {
-                Urgency::FirstTry
-            } else {
-                Urgency::FollowUp
-            };
             self.runnable
                 .push((urgency, rounds, std::cmp::Reverse(self.seq), hid));
         }
@@ -416,7 +434,7 @@ impl Scheduler {
     fn next_step(&mut self) -> Option<(usize, Job)> {
         while let Some((_, _, _, hid)) = self.runnable.pop() {
             let host = &mut self.hosts[hid];
-            host.queued = false;
+            host.queued = None;
             if host.paused_until.is_some() || host.in_flight >= host.limit {
                 continue;
             }
@@ -424,6 +442,8 @@ impl Scheduler {
                 continue;
             };
             host.in_flight += 1;
+            // It takes the connection left open, if any.
+            host.warm_until = None;
             host.unstarted -= usize::from(job.requests == 0);
             let mut job = job;
             if host.skips_head() && job.method == Method::HEAD {
@@ -447,6 +467,8 @@ impl Scheduler {
             host.in_flight -= 1;
         }
         host.last_answer = Some(now);
+        self.now = self.now.max(now);
+        host.warm_until = Some(now + self.cfg.keep_alive);
         self.mark_runnable(hid);
     }
 
@@ -478,6 +500,7 @@ impl Scheduler {
 
     /// Releases retries whose backoff is over and hosts whose pause ended.
     fn wake(&mut self, now: Instant) {
+        self.now = self.now.max(now);
         let mut i = 0;
         while i < self.paused.len() {
             let hid = self.paused[i];
@@ -980,15 +1003,56 @@ mod tests {
             .map(|_| send(&mut s).1.url.host_str().unwrap().to_string())
             .collect();
         assert_eq!(order, ["big.test", "big.test"]);
-        // small.test answers 404 to HEAD: its GET is a follow-up, and
+        // small.test answers a bare 503: its retry, once its backoff is
+        // over and its connection long closed, is a follow-up, and
         // other.test's URL, never tried, goes before it.
         let (h, j) = send(&mut s);
         assert_eq!(j.url.host_str(), Some("small.test"));
-        s.settle(h, j, answer(404, None), false, now);
+        s.settle(h, j, answer(503, None), false, now);
+        s.wake(now + Duration::from_secs(2));
         let (_, j) = send(&mut s);
         assert_eq!(j.url.host_str(), Some("other.test"));
         let (_, j) = send(&mut s);
         assert_eq!(j.url.host_str(), Some("small.test"));
-        assert_eq!(j.method, Method::GET);
+        assert_eq!(j.tries, 1, "the retry");
+    }
+
+    #[test]
+    fn a_host_that_just_answered_goes_on_over_the_open_connection() {
+        let now = Instant::now();
+        // A 404 to HEAD: the GET that confirms it goes at once, on the
+        // connection the HEAD came back on, before anyone's first try.
+        let mut s = sched(6);
+        fill(&mut s, "a.test", 1);
+        fill(&mut s, "b.test", 1);
+        let (h, head) = send(&mut s);
+        assert_eq!(head.url.host_str(), Some("a.test"));
+        s.settle(h, head, answer(404, None), false, now);
+        let (_, get) = send(&mut s);
+        assert_eq!(get.url.host_str(), Some("a.test"));
+        assert_eq!(get.method, Method::GET);
+        assert_eq!(send(&mut s).1.url.host_str(), Some("b.test"));
+
+        // A first try the same way: p.test's third URL follows its first.
+        let mut s = sched(6);
+        fill(&mut s, "p.test", 3);
+        fill(&mut s, "q.test", 1);
+        fill(&mut s, "r.test", 1);
+        let (hp, p0) = send(&mut s);
+        let (_, p1) = send(&mut s);
+        assert_eq!((p0.url.path(), p1.url.path()), ("/0", "/1"));
+        assert_eq!(
+            send(&mut s).1.url.host_str(),
+            Some("q.test"),
+            "p.test is at its limit"
+        );
+        s.settle(hp, p0, answer(200, None), false, now);
+        let (_, p2) = send(&mut s);
+        assert_eq!(
+            p2.url.as_str(),
+            "http://p.test/2",
+            "before r.test's first try"
+        );
+        assert_eq!(send(&mut s).1.url.host_str(), Some("r.test"));
     }
 }

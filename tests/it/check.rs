@@ -295,6 +295,41 @@ async fn the_proxy_setting_is_honoured() {
     assert_eq!(hit.host, "newsletter.invalid");
 }
 
+/// A host that has just answered sends its next request at once, over the
+/// connection still open: the GET that confirms a HEAD's 404 does not wait
+/// behind other hosts' first tries until that connection has closed.
+#[tokio::test]
+async fn the_get_after_a_head_goes_over_the_connection_the_head_used() {
+    let proxy = Server::start(&[
+        ("/gone", Behave::Status(404)),
+        ("/slow", Behave::Slow(400)),
+        ("/ok", Behave::Status(200)),
+    ])
+    .await;
+    let cfg = CheckConfig {
+        max_concurrency: 1,
+        proxy: ProxyConfig {
+            http: Some(proxy.url("")),
+            https: None,
+            no_proxy: None,
+        },
+        ..test_config()
+    };
+    // Through a proxy, one connection per origin: the count tells reuse.
+    let urls = [
+        "http://a.invalid/gone",
+        "http://b.invalid/slow",
+        "http://c.invalid/ok",
+    ];
+    let urls: Vec<String> = urls.iter().map(|u| u.to_string()).collect();
+    let r = check_all(&urls, cfg).await;
+    assert_eq!(r[0].http_status, Some(404));
+    assert_eq!(proxy.methods("/gone"), ["HEAD", "GET"]);
+    let order: Vec<String> = proxy.all_hits().iter().map(|h| h.host.clone()).collect();
+    assert_eq!(order, ["a.invalid", "a.invalid", "b.invalid", "c.invalid"]);
+    assert_eq!(proxy.connections(), 3, "one connection per host");
+}
+
 #[tokio::test]
 async fn a_custom_ca_is_trusted_and_an_unknown_one_is_a_tls_error() {
     let ca = TestCa::new();

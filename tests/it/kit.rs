@@ -75,6 +75,7 @@ struct State {
     bytes_sent: usize,
     in_flight: usize,
     peak: usize,
+    connections: usize,
 }
 
 /// A running test server; stops when dropped (its task is aborted).
@@ -131,6 +132,7 @@ impl Server {
                 let Ok((sock, _)) = listener.accept().await else {
                     return;
                 };
+                st.lock().unwrap().connections += 1;
                 let st = st.clone();
                 let tls = tls.clone();
                 tokio::spawn(async move {
@@ -188,6 +190,11 @@ impl Server {
     /// Most requests ever in progress at once.
     pub fn peak_concurrency(&self) -> usize {
         self.state.lock().unwrap().peak
+    }
+
+    /// Connections accepted so far.
+    pub fn connections(&self) -> usize {
+        self.state.lock().unwrap().connections
     }
 
     /// Body bytes written so far.
