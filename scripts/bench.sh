@@ -21,7 +21,7 @@ score() { # name, then the checker command
 }
 score linkrot -- "$here/target/release/linkrot" check {corpus} --format json --output {out} --db {db} -q
 if [ -x "$lychee" ]; then
-  score lychee --adapter lychee -- "$lychee" --max-concurrency 128 --timeout 10 --max-retries 2 \
+  score lychee --adapter lychee -- "$lychee" --max-concurrency 256 --timeout 10 --max-retries 2 \
     --format json --output {out} --no-progress {corpus}
 fi
 python3 - "$out" <<'PY'

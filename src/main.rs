@@ -2,6 +2,7 @@
 //! map the outcome to an exit code. Nothing else lives here.
 
 mod cli;
+mod limits;
 mod progress;
 
 use anyhow::Context;
@@ -20,6 +21,7 @@ const BROKEN_LINKS: u8 = 2;
 const USAGE: u8 = 3;
 
 fn main() -> ExitCode {
+    limits::prepare();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

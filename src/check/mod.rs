@@ -98,7 +98,7 @@ pub const DEFAULT_USER_AGENT: &str =
 impl Default for CheckConfig {
     fn default() -> Self {
         CheckConfig {
-            max_concurrency: 128,
+            max_concurrency: 256,
             stall_after: Duration::from_secs(2),
             max_per_host: 6,
             initial_per_host: 2,
