@@ -36,6 +36,16 @@ const PROBATION: usize = 8;
 /// The lowest a 429 can set a host's ceiling (see `slow_down`).
 const CEILING_FLOOR: usize = 2;
 
+/// Whether a URL is https, and its port: with the host, what a connection serves.
+type Origin = (bool, u16);
+
+fn origin(url: &Url) -> Origin {
+    (
+        url.scheme() == "https",
+        url.port_or_known_default().unwrap_or(0),
+    )
+}
+
 /// A URL on its way to a verdict.
 #[derive(Debug)]
 struct Job {
@@ -115,9 +125,10 @@ struct Host {
     silent_failures: u32,
     /// In `runnable`, at this urgency (it may also sit there at a lower one).
     queued: Option<Urgency>,
-    /// A request to it has just ended: until then, the connection it came
-    /// back on is likely still open (see [`Urgency::Warm`]).
-    warm_until: Option<Instant>,
+    /// A request to it has just been answered: until when the connection
+    /// it came back on is likely still open, and that connection's origin
+    /// (see [`Urgency::Warm`]).
+    warm: Option<(Instant, Origin)>,
 }
 
 /// Which host's next request goes first. The run cannot end before its
@@ -135,12 +146,14 @@ struct Host {
 enum Urgency {
     FollowUp,
     FirstTry,
-    /// A request to it ended less than a keep-alive ago, so the connection
-    /// it came on is still open: its next request, first try or follow-up
-    /// (the GET after a HEAD, a redirect on the same host), reuses it
-    /// instead of costing the host (and a proxy) a new connection and TLS
-    /// handshake later. A host's queue thus drains over the connections it
-    /// has open; on the replay this halved the handshakes.
+    /// A request to it was answered less than a keep-alive ago, so the
+    /// connection it came on is still open: its next request, first try or
+    /// follow-up (the GET after a HEAD, a redirect on the same host), goes
+    /// over it instead of costing the host (and a proxy) a new connection
+    /// and TLS handshake later, if it is for the same origin (an
+    /// http -> https redirect needs a new connection anyway, and waits its
+    /// turn as a follow-up). A host's queue thus drains over the
+    /// connections it has open; on the replay this halved the handshakes.
     Warm,
     Critical,
 }
@@ -165,7 +178,7 @@ struct Scheduler {
     /// Hosts with a `paused_until`.
     paused: Vec<usize>,
     pending: usize,
-    /// The latest time it was told (`wake`, `release`), for `warm_until`.
+    /// The latest time it was told (`wake`, `release`), for `warm`.
     now: Instant,
 }
 
@@ -210,7 +223,7 @@ pub(crate) async fn run(
                 let Ok((task, (hid, job, answer))) = done else {
                     // A panicked step loses its URL's verdict; nothing else.
                     if let Some(f) = done.err().and_then(|e| slots.finished(e.id())) {
-                        s.release(f.host, f.outlier, Instant::now());
+                        s.release(f.host, f.outlier, None, Instant::now());
                     }
                     s.pending -= 1;
                     continue;
@@ -374,7 +387,7 @@ impl Scheduler {
             answered: false,
             silent_failures: 0,
             queued: None,
-            warm_until: None,
+            warm: None,
         });
         self.host_ids.insert(name, self.hosts.len() - 1);
         self.hosts.len() - 1
@@ -414,7 +427,9 @@ impl Scheduler {
         let rounds = backlog / host.limit.max(1);
         let urgency = if rounds >= CRITICAL_ROUNDS {
             Urgency::Critical
-        } else if host.warm_until.is_some_and(|t| t > self.now) {
+        } else if host.warm.is_some_and(|(until, open)| {
+            until > self.now && host.ready.front().is_some_and(|j| origin(&j.url) == open)
+        }) {
             Urgency::Warm
         } else if host.unstarted > 0 {
             Urgency::FirstTry
@@ -443,7 +458,7 @@ impl Scheduler {
             };
             host.in_flight += 1;
             // It takes the connection left open, if any.
-            host.warm_until = None;
+            host.warm = None;
             host.unstarted -= usize::from(job.requests == 0);
             let mut job = job;
             if host.skips_head() && job.method == Method::HEAD {
@@ -458,8 +473,9 @@ impl Scheduler {
         None
     }
 
-    /// A request to `hid` is over: it no longer counts toward the host's limit.
-    fn release(&mut self, hid: usize, outlier: bool, now: Instant) {
+    /// A request to `hid` is over: it no longer counts toward the host's
+    /// limit. `open`: the origin of the connection it leaves open, if any.
+    fn release(&mut self, hid: usize, outlier: bool, open: Option<Origin>, now: Instant) {
         let host = &mut self.hosts[hid];
         if outlier {
             host.outliers -= 1;
@@ -468,7 +484,7 @@ impl Scheduler {
         }
         host.last_answer = Some(now);
         self.now = self.now.max(now);
-        host.warm_until = Some(now + self.cfg.keep_alive);
+        host.warm = open.map(|o| (now + self.cfg.keep_alive, o));
         self.mark_runnable(hid);
     }
 
@@ -542,7 +558,8 @@ impl Scheduler {
         now: Instant,
     ) -> Option<(usize, CheckResult)> {
         let cfg = self.cfg.clone();
-        self.release(hid, outlier, now);
+        let open = matches!(answer, Answer::Response { .. }).then(|| origin(&job.url));
+        self.release(hid, outlier, open, now);
         let verdict = match answer {
             Answer::Response {
                 status,
@@ -1054,5 +1071,20 @@ mod tests {
             "before r.test's first try"
         );
         assert_eq!(send(&mut s).1.url.host_str(), Some("r.test"));
+
+        // A redirect to https needs a new connection anyway: it waits its turn.
+        let mut s = sched(6);
+        fill(&mut s, "a.test", 1);
+        fill(&mut s, "b.test", 1);
+        let (h, j) = send(&mut s);
+        let moved = Answer::Response {
+            status: 301,
+            location: Some(Ok(url("https://a.test/0"))),
+            retry_after: None,
+        };
+        s.settle(h, j, moved, false, now);
+        assert_eq!(send(&mut s).1.url.host_str(), Some("b.test"));
+        let (_, hop) = send(&mut s);
+        assert_eq!(hop.url.as_str(), "https://a.test/0");
     }
 }
