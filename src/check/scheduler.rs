@@ -112,6 +112,8 @@ struct Host {
     refusals: u64,
     /// Good answers at a ceiling on probation that lift it by one.
     probation: usize,
+    /// The load at which a request was last refused alone.
+    lone_refusal_at: Option<usize>,
     /// Good answers at the ceiling since it was last set or lifted.
     good_at_ceiling: usize,
     /// When it last answered (or failed) a request.
@@ -381,6 +383,7 @@ impl Scheduler {
             bare_503s: 0,
             refusals: 0,
             probation: PROBATION,
+            lone_refusal_at: None,
             good_at_ceiling: 0,
             last_answer: None,
             outliers: 0,
@@ -735,7 +738,8 @@ impl Scheduler {
     /// burst were refused (a cap on concurrent requests), on probation when
     /// one was (it may be one URL's limit: the ceiling is lifted by one
     /// after a window of good answers under it, a window that doubles with
-    /// each refusal). A bare 503 (no `Retry-After`) is often one URL's
+    /// each refusal), and for good again when that lift draws a lone
+    /// refusal at the same load. A bare 503 (no `Retry-After`) is often one URL's
     /// answer: it halves, and that URL's own backoff does the rest.
     fn slow_down(
         &mut self,
@@ -766,9 +770,12 @@ impl Scheduler {
             if !burst {
                 host.refusals += 1;
             }
-            if burst {
+            // A level refused twice, alone each time, is a cap too: the
+            // ceiling's probation lifted it and the same refusal came back.
+            if burst || host.lone_refusal_at == Some(job.sent_level) {
                 host.capped = true;
             } else {
+                host.lone_refusal_at = Some(job.sent_level);
                 host.probation = host.probation.saturating_mul(2);
             }
             // Never below two slots: a 429 there is a rate limit
@@ -962,6 +969,27 @@ mod tests {
             }
         }
         assert!(lifted, "the ceiling stays on probation: {:?}", s.hosts[h]);
+        // The lifted level refused alone again: that is the host's cap.
+        let mut lone = None;
+        for _ in 0..20 {
+            let jobs: Vec<_> = (0..s.hosts[h].limit).map(|_| send(&mut s).1).collect();
+            if jobs.len() == 4 {
+                lone = Some(jobs);
+                break;
+            }
+            for j in jobs {
+                s.settle(h, j, answer(200, None), false, now);
+            }
+        }
+        let mut jobs = lone.expect("the limit grows back to 4").into_iter();
+        let last = jobs.next_back().unwrap();
+        assert_eq!(last.sent_level, 4);
+        s.settle(h, last, answer(429, Some(Duration::ZERO)), false, now);
+        assert!(s.hosts[h].capped, "refused twice at 4: {:?}", s.hosts[h]);
+        assert_eq!(s.hosts[h].ceiling, 3);
+        for j in jobs {
+            s.settle(h, j, answer(200, None), false, now);
+        }
 
         // A burst: two requests of one round refused.
         let mut s = sched(6);
