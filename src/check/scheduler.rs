@@ -10,7 +10,8 @@
 //! holds either, and a URL that hangs on a host that answers the others is
 //! set aside from its host's count, so a slow, capped or half-broken host
 //! never blocks the others. Hosts are served by [`Urgency`]: the long
-//! capped ones, then URLs never tried, then follow-ups.
+//! capped ones, then a host just answered (its connection is open), then
+//! URLs never tried, then follow-ups.
 
 use super::http::{self, Answer, FailureKind};
 use super::{CheckConfig, CheckResult, Hop, Status};
@@ -142,7 +143,8 @@ struct Host {
 /// sends its URLs' first requests before its follow-ups: a URL that hangs
 /// costs a whole timeout from its first request, so every URL's first
 /// request is sent as early as it can be. Before both goes a host whose
-/// request has just ended (see [`Urgency::Warm`]).
+/// request has just been answered, when its next request is for the same
+/// origin (see [`Urgency::Warm`]).
 /// Within a class, the host with the most rounds left goes first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Urgency {
