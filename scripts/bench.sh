@@ -21,6 +21,7 @@ score() { # name, then the checker command
 }
 score linkrot -- "$here/target/release/linkrot" check {corpus} --format json --output {out} --db {db} -q
 if [ -x "$lychee" ]; then
+  # lychee with linkrot's defaults: 256 in flight, 10 s timeout, 2 retries.
   score lychee --adapter lychee -- "$lychee" --max-concurrency 256 --timeout 10 --max-retries 2 \
     --format json --output {out} --no-progress {corpus}
 fi
