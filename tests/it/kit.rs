@@ -192,6 +192,15 @@ impl Server {
         self.state.lock().unwrap().peak
     }
 
+    /// Settings that send plain-HTTP requests through this server as a proxy.
+    pub fn as_http_proxy(&self) -> linkrot::check::ProxyConfig {
+        linkrot::check::ProxyConfig {
+            http: Some(self.url("")),
+            https: None,
+            no_proxy: None,
+        }
+    }
+
     /// Connections accepted so far.
     pub fn connections(&self) -> usize {
         self.state.lock().unwrap().connections
