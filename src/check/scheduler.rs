@@ -63,8 +63,9 @@ struct Job {
     /// The host's in-flight count, this request included, when it was sent:
     /// the load the host answered under.
     sent_level: usize,
-    /// The host's slow-down count when it was sent, so that one burst of
-    /// 429s halves the limit once, not once per request.
+    /// The host's slow-down count when it was sent, so that answers sent
+    /// before a slow-down do not count toward growing the limit after it,
+    /// and one burst of bare 503s halves the limit once, not once per request.
     sent_epoch: u64,
     /// The host's count of refusals (429, or a `Retry-After`) when it was sent.
     sent_refusals: u64,
@@ -737,15 +738,18 @@ impl Scheduler {
         }
     }
 
-    /// A 429/503: the host asks for less. Halve its concurrency (once per
-    /// burst), pause it for `Retry-After`, and remember the load that drew
-    /// the refusal as a ceiling: for good when several requests of one
-    /// burst were refused (a cap on concurrent requests), on probation when
-    /// one was (it may be one URL's limit: the ceiling is lifted by one
-    /// after a window of good answers under it, a window that doubles with
-    /// each refusal), and for good again when that lift draws a lone
-    /// refusal at the same load. A bare 503 (no `Retry-After`) is often one URL's
-    /// answer: it halves, and that URL's own backoff does the rest.
+    /// A 429/503: the host asks for less. A refusal (429, or any answer
+    /// with `Retry-After`) pauses it for `Retry-After` and keeps the load
+    /// below the one refused as a ceiling, which the limit drops to: for
+    /// good when several requests of one burst were refused (a cap on
+    /// concurrent requests), on probation when one was (it may be one
+    /// URL's limit: the ceiling is lifted by one after a window of good
+    /// answers under it, a window that doubles with each such refusal),
+    /// and for good again when that lift draws a lone refusal at the same
+    /// load. A bare 503 (no `Retry-After`) says nothing of the load that
+    /// drew it and is often one URL's answer: two in a row from different
+    /// URLs halve the limit (once per burst), and each URL's own backoff
+    /// does the rest.
     fn slow_down(
         &mut self,
         hid: usize,
@@ -766,8 +770,12 @@ impl Scheduler {
         let overloaded = refusal || (job.tries == 0 && host.bare_503s >= 2);
         if job.sent_epoch == host.epoch && overloaded {
             host.epoch += 1;
-            host.limit = (host.limit / 2).max(floor);
             host.good_window = 0;
+            // A refusal says which load was too much: the ceiling below
+            // (set next) is the limit. A bare 503 does not: halve.
+            if !refusal {
+                host.limit = (host.limit / 2).max(floor);
+            }
         }
         if refusal {
             // Refused too though sent before the burst's first refusal came back?
@@ -947,7 +955,7 @@ mod tests {
     }
 
     #[test]
-    fn a_lone_429_sets_a_ceiling_on_probation_and_a_burst_a_firm_one() {
+    fn a_429_drops_to_the_load_below_on_probation_alone_and_for_good_in_a_burst() {
         let mut s = sched(6);
         fill(&mut s, "lone.test", 200);
         let now = Instant::now();
@@ -959,6 +967,11 @@ mod tests {
         let last = jobs.next_back().unwrap();
         s.settle(h, last, answer(429, Some(Duration::ZERO)), false, now);
         assert_eq!(s.hosts[h].ceiling, 3);
+        assert_eq!(
+            s.hosts[h].limit, 3,
+            "after its pause the host goes on at the load below the one refused, not at half"
+        );
+        assert!(s.hosts[h].paused_until.is_some());
         assert!(!s.hosts[h].capped);
         for j in jobs {
             s.settle(h, j, answer(200, None), false, now);
