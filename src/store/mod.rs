@@ -777,32 +777,45 @@ impl Store {
     /// of the run, oldest first, up to the check standing for it in the run.
     fn run_history(&self, run_id: i64) -> Result<HashMap<i64, Vec<CheckPoint>>, StoreError> {
         let mut out: HashMap<i64, Vec<CheckPoint>> = HashMap::new();
+        // Newest first, straight off the `checks_url` index (a window
+        // function over the same rows sorts them all: three times slower).
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT url_id, checked_at, status, http_status, error FROM (
-                    SELECT c.url_id, c.checked_at, c.status, c.http_status, c.error, c.id,
-                           row_number() OVER (PARTITION BY c.url_id ORDER BY c.checked_at DESC, c.id DESC) AS n
-                    FROM run_urls ru JOIN checks c ON c.url_id = ru.url_id AND c.checked_at <= (SELECT checked_at FROM checks WHERE id = ru.check_id)
-                    WHERE ru.run_id = ?1 AND c.status NOT IN ('excluded', 'unsupported'))
-                 WHERE n <= ?2 ORDER BY url_id, checked_at, id",
+                "SELECT ru.url_id, c.checked_at, c.status, c.http_status, c.error
+                 FROM run_urls ru JOIN checks c ON c.url_id = ru.url_id
+                      AND c.checked_at <= (SELECT checked_at FROM checks WHERE id = ru.check_id)
+                 WHERE ru.run_id = ?1 AND c.status NOT IN ('excluded', 'unsupported')
+                 ORDER BY ru.url_id, c.checked_at DESC, c.id DESC",
             )
             .map_err(|e| self.err(e))?;
         let rows = stmt
-            .query_map(
-                params![run_id, i64::try_from(HISTORY_WINDOW).unwrap_or(64)],
-                |r| Ok((r.get::<_, i64>(0)?, point(r, 1)?)),
-            )
+            .query_map([run_id], |r| Ok((r.get::<_, i64>(0)?, point(r, 1)?)))
             .map_err(|e| self.err(e))?;
         for row in rows {
             let (id, p) = row.map_err(|e| self.err(e))?;
-            out.entry(id).or_default().push(p);
+            let points = out.entry(id).or_default();
+            if points.len() < HISTORY_WINDOW {
+                points.push(p);
+            }
+        }
+        for points in out.values_mut() {
+            points.reverse();
         }
         Ok(out)
     }
 
     /// The newest check that made a request, for each of `urls` that has one.
     pub fn latest_checks(&self, urls: &[&str]) -> Result<HashMap<String, LatestCheck>, StoreError> {
+        let mut out = HashMap::new();
+        // A new database: one query instead of one per URL.
+        let any: bool = self
+            .conn
+            .query_row("SELECT EXISTS (SELECT 1 FROM checks)", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        if !any {
+            return Ok(out);
+        }
         let mut stmt = self
             .conn
             .prepare_cached(
@@ -812,7 +825,6 @@ impl Store {
                  ORDER BY c.checked_at DESC, c.id DESC LIMIT 1",
             )
             .map_err(|e| self.err(e))?;
-        let mut out = HashMap::new();
         for url in urls {
             let found = stmt
                 .query_row([url], |r| {
