@@ -278,7 +278,7 @@ async fn no_host_gets_more_than_its_share() {
 async fn the_proxy_setting_is_honoured() {
     let proxy = Server::start(&[("/page", Behave::Status(200))]).await;
     let cfg = CheckConfig {
-        proxy: proxy.as_http_proxy(),
+        proxy: proxy.as_proxy(),
         ..test_config()
     };
     // `.invalid` never resolves: only the proxy can answer.
@@ -304,7 +304,7 @@ async fn the_get_after_a_head_goes_over_the_connection_the_head_used() {
     .await;
     let cfg = CheckConfig {
         max_concurrency: 1,
-        proxy: proxy.as_http_proxy(),
+        proxy: proxy.as_proxy(),
         ..test_config()
     };
     // Through a proxy, one connection per origin: the count tells reuse.

@@ -192,11 +192,12 @@ impl Server {
         self.state.lock().unwrap().peak
     }
 
-    /// Settings that send plain-HTTP requests through this server as a proxy.
-    pub fn as_http_proxy(&self) -> linkrot::check::ProxyConfig {
+    /// Settings that send every request (http and https) through this
+    /// server as a proxy, so none can go further than it.
+    pub fn as_proxy(&self) -> linkrot::check::ProxyConfig {
         linkrot::check::ProxyConfig {
             http: Some(self.url("")),
-            https: None,
+            https: Some(self.url("")),
             no_proxy: None,
         }
     }

@@ -33,11 +33,7 @@ async fn private_addresses_are_refused_by_default_literal_or_resolved() {
     // Were the guard ever to fail, these requests would still go no further
     // than the test server, acting as the proxy.
     let cfg = CheckConfig {
-        proxy: linkrot::check::ProxyConfig {
-            http: Some(s.url("")),
-            https: Some(s.url("")),
-            no_proxy: None,
-        },
+        proxy: s.as_proxy(),
         ..guarded()
     };
     let results = check_all(&urls, cfg).await;
