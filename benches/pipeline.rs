@@ -69,7 +69,9 @@ fn store_corpus(bencher: divan::Bencher) {
             (dir, store)
         })
         .bench_values(|(dir, mut store)| {
-            let run = store.begin_run(0, &[]).unwrap();
+            let run = store
+                .begin_run(0, &[], &linkrot::store::RunSettings::default())
+                .unwrap();
             let writes: Vec<Write> = docs
                 .iter()
                 .map(|(p, links)| Write::Issue {

@@ -3,13 +3,14 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use linkrot::archive::ArchiveConfig;
-use linkrot::check::ProxyConfig;
 use linkrot::crawl::CrawlConfig;
 use linkrot::extract::Format;
 use linkrot::history::{parse_duration, MaxAge, Policy};
+use linkrot::net::{NetConfig, ProxyConfig, RetryPolicy};
 use linkrot::report::FailOn;
 use linkrot::source::SourceConfig;
 use linkrot::{CheckConfig, Config, HistoryConfig};
+
 use std::ops::RangeInclusive;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -61,19 +62,19 @@ pub struct DbArg {
 #[derive(Debug, Args)]
 pub struct NetArgs {
     /// Whole-request timeout, in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = CheckConfig::default().timeout.as_secs_f64())]
+    #[arg(long, value_name = "SECS", default_value_t = NetConfig::default().timeout.as_secs_f64())]
     pub timeout: f64,
     /// Connect (and TLS handshake) timeout, in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = CheckConfig::default().connect_timeout.as_secs_f64())]
+    #[arg(long, value_name = "SECS", default_value_t = NetConfig::default().connect_timeout.as_secs_f64())]
     pub connect_timeout: f64,
     /// How long an idle connection is kept for its host's next request, in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = CheckConfig::default().keep_alive.as_secs_f64())]
+    #[arg(long, value_name = "SECS", default_value_t = NetConfig::default().keep_alive.as_secs_f64())]
     pub keep_alive: f64,
     /// Longest Retry-After honoured, in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = CheckConfig::default().max_retry_after.as_secs_f64())]
+    #[arg(long, value_name = "SECS", default_value_t = RetryPolicy::default().max_retry_after.as_secs_f64())]
     pub max_retry_after: f64,
     /// User-Agent header.
-    #[arg(long, value_name = "UA", default_value = linkrot::check::DEFAULT_USER_AGENT)]
+    #[arg(long, value_name = "UA", default_value = linkrot::net::DEFAULT_USER_AGENT)]
     pub user_agent: String,
     /// Proxy for every URL (overrides http_proxy / https_proxy).
     #[arg(long, value_name = "URL")]
@@ -94,19 +95,22 @@ pub struct NetArgs {
 }
 
 impl NetArgs {
-    /// The HTTP settings: these flags over the environment over the defaults.
-    pub fn check_config(&self) -> CheckConfig {
-        CheckConfig {
+    /// The network settings: these flags over the environment over the defaults.
+    pub fn net_config(&self) -> NetConfig {
+        NetConfig {
             timeout: secs(self.timeout),
             connect_timeout: secs(self.connect_timeout),
             keep_alive: secs(self.keep_alive),
-            max_retry_after: secs(self.max_retry_after),
             user_agent: self.user_agent.clone(),
             proxy: proxy_config(self.proxy.clone(), self.no_proxy.clone()),
             ca_files: ca_files(&self.ca_cert),
             allow_private: self.allow_private,
             resolve: self.resolve.clone(),
-            ..CheckConfig::default()
+            retry: RetryPolicy {
+                max_retry_after: secs(self.max_retry_after),
+                ..RetryPolicy::default()
+            },
+            ..NetConfig::default()
         }
     }
 }
@@ -209,6 +213,7 @@ impl IndexArgs {
         Config {
             sources: self.input.sources(),
             check: CheckConfig::default(),
+            net: NetConfig::default(),
             db_path: self.db.db.clone(),
             history: HistoryConfig::default(),
             archive: None,
@@ -388,8 +393,8 @@ pub struct ReportArgs {
     #[arg(long, value_name = "TEXT")]
     pub issue: Option<String>,
     /// Only issues dated this day or later (YYYY-MM-DD).
-    #[arg(long, value_name = "DATE")]
-    pub since: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub since: Option<time::Date>,
     /// Only links on this host (and its subdomains).
     #[arg(long, value_name = "HOST")]
     pub host: Option<String>,
@@ -483,10 +488,10 @@ pub struct CheckArgs {
     #[arg(long, value_name = "N", default_value_t = CheckConfig::default().max_per_host)]
     pub max_per_host: usize,
     /// Extra tries for transient failures (resets, 429, 502, 503, 504).
-    #[arg(long, value_name = "N", default_value_t = CheckConfig::default().retries)]
+    #[arg(long, value_name = "N", default_value_t = RetryPolicy::default().retries)]
     pub retries: u32,
     /// Extra tries after a timeout.
-    #[arg(long, value_name = "N", default_value_t = CheckConfig::default().timeout_retries)]
+    #[arg(long, value_name = "N", default_value_t = RetryPolicy::default().timeout_retries)]
     pub timeout_retries: u32,
     /// Redirect hops followed before giving up.
     #[arg(long, value_name = "N", default_value_t = CheckConfig::default().max_redirects)]
@@ -575,6 +580,12 @@ fn parse_resolve(s: &str) -> Result<(String, std::net::SocketAddr), String> {
     ))
 }
 
+fn parse_date(s: &str) -> Result<time::Date, String> {
+    linkrot::source::frontmatter::leading_date(s)
+        .filter(|_| s.trim().len() == 10)
+        .ok_or_else(|| format!("'{s}' is not a date; use YYYY-MM-DD"))
+}
+
 fn parse_format(s: &str) -> Result<Format, String> {
     Format::parse(s).ok_or_else(|| format!("unknown format '{s}'; expected markdown, html or text"))
 }
@@ -636,14 +647,16 @@ pub fn spn_keys() -> Option<linkrot::archive::save::SpnKeys> {
 impl CheckArgs {
     /// The run's configuration: these flags over the environment over the defaults.
     pub fn config(&self) -> Config {
-        let net = self.net.check_config();
+        let mut net = self.net.net_config();
+        net.retry.retries = self.retries;
+        net.retry.timeout_retries = self.timeout_retries;
+        net.max_idle_per_host = self.max_per_host.max(1);
         let max_age = MaxAge {
             alive_secs: self.max_age.unwrap_or(self.max_age_ok),
             failing_secs: self.max_age.unwrap_or(self.max_age_failing),
         };
         Config {
             sources: self.input.sources(),
-            crawl: self.crawl.config(),
             db_path: self.db.clone(),
             history: HistoryConfig {
                 policy: Policy {
@@ -658,19 +671,24 @@ impl CheckArgs {
             },
             archive: self
                 .archive
-                .then(|| self.archive_args.config(net.max_retry_after)),
+                .then(|| self.archive_args.config(net.retry.max_retry_after)),
+            crawl: CrawlConfig {
+                max_redirects: self.max_redirects,
+                ..self.crawl.config()
+            },
             check: CheckConfig {
                 max_concurrency: self.max_concurrency.max(1),
                 max_per_host: self.max_per_host.max(1),
-                initial_per_host: net.initial_per_host.min(self.max_per_host.max(1)),
-                retries: self.retries,
-                timeout_retries: self.timeout_retries,
+                initial_per_host: CheckConfig::default()
+                    .initial_per_host
+                    .min(self.max_per_host.max(1)),
                 max_redirects: self.max_redirects,
                 accept: self.accept.clone(),
                 include: self.include.clone(),
                 exclude: self.exclude.clone(),
-                ..net
+                ..CheckConfig::default()
             },
+            net,
         }
     }
 }

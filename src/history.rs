@@ -6,7 +6,7 @@
 //! points: no I/O, no clock of its own (callers pass `now`).
 
 use crate::check::Status;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 const DAY: i64 = 86_400;
 
@@ -76,7 +76,8 @@ impl CheckPoint {
 
 /// When failures confirm a link dead. Defaults follow Wikipedia's
 /// InternetArchiveBot: three failures at least three days apart.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Policy {
     /// Consecutive failed checks needed.
     pub dead_after_failures: u32,

@@ -1,41 +1,47 @@
 //! linkrot: a link health checker and archiver for a newsletter's archive.
 //!
-//! Data flows one way through the stages, one module each:
+//! Data flows one way through the stages, one module each, and the
+//! database is the bus between them:
 //!
 //! ```text
-//! source  ->  extract  ->  check  ->  store  ->  report
-//! (files,     (links +     (HTTP,      (SQLite)   (terminal,
-//!  dirs,       positions)   politeness)            JSON)
-//!  stdin)
+//! source -> extract --+                      +--> archive --+
+//! crawl --------------+--> store (SQLite) ---+--> check ----+--> store --> report / fix
+//!                          issues, occurrences    verdicts       checks, captures
 //! ```
 //!
-//! [`history`] judges a URL by its checks over time (alive, failing, dead,
-//! flaky, recovered) and decides which results are fresh enough to reuse.
+//! Every request (checks, crawl, archives) goes through one door, [`net`]:
+//! the address guard, bounded bodies, one retry policy. [`history`] judges
+//! a URL by its checks over time (alive, failing, dead, flaky, recovered)
+//! and decides which results are fresh enough to reuse.
 //!
-//! [`run`] wires them together; [`Config`] is every setting, built once by
-//! the binary from flags and environment. A dead link is data
-//! ([`check::Status`]), never an error; errors are for the run itself
-//! (unreadable database, bad configuration).
+//! [`run`] wires the stages together; [`Config`] is every setting, built
+//! once by the binary. A dead link is data ([`check::Status`]), never an
+//! error; errors are for the run itself (unreadable database, bad
+//! configuration).
 
 pub mod archive;
 pub mod check;
+pub mod clock;
 pub mod crawl;
 pub mod extract;
 pub mod fix;
 pub mod history;
+pub mod net;
 pub mod report;
 pub mod run;
 pub mod source;
 pub mod store;
 
 pub use check::{CheckConfig, CheckResult, Status};
+pub use clock::{Clock, SystemClock};
+pub use net::NetConfig;
 pub use report::Report;
 pub use run::{Observer, RunError, RunOutcome};
 
 use std::path::PathBuf;
 
-/// Every setting of a run. The binary builds it from flags and environment;
-/// the library never reads either.
+/// Every setting of a run. The binary builds it from flags, configuration
+/// files and environment; the library never reads any of them.
 #[derive(Debug, Clone)]
 pub struct Config {
     /// What to read.
@@ -44,6 +50,8 @@ pub struct Config {
     pub crawl: crawl::CrawlConfig,
     /// How to check.
     pub check: CheckConfig,
+    /// How requests reach the network.
+    pub net: NetConfig,
     /// The SQLite database.
     pub db_path: PathBuf,
     /// History, freshness and budget.
@@ -62,22 +70,6 @@ pub struct HistoryConfig {
     /// At most this many URLs are requested in a run, stalest first; the
     /// rest keep their last result.
     pub max_requests: Option<usize>,
-}
-
-/// Where a run gets the time from: the system clock, or a test's.
-pub trait Clock: Send + Sync {
-    /// Now, in unix seconds.
-    fn now(&self) -> i64;
-}
-
-/// The system clock.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> i64 {
-        store::now_unix()
-    }
 }
 
 /// The database used when none is given.

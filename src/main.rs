@@ -54,15 +54,7 @@ fn main() -> ExitCode {
         }
         Err(e) => {
             eprintln!("linkrot: {e:#}");
-            let usage = e.downcast_ref::<RunError>().is_some_and(|r| {
-                matches!(
-                    r,
-                    RunError::Client(_)
-                        | RunError::Pattern(_)
-                        | RunError::Glob(_)
-                        | RunError::CrawlPattern(_)
-                )
-            });
+            let usage = e.downcast_ref::<RunError>().is_some_and(RunError::is_usage);
             ExitCode::from(if usage { USAGE } else { RUNTIME_FAILURE })
         }
     }
@@ -71,11 +63,7 @@ fn main() -> ExitCode {
 fn check(args: &cli::CheckArgs) -> anyhow::Result<u8> {
     let config = args.config();
     let bar = Arc::new(progress::Bar::new(args.quiet));
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    let outcome = runtime.block_on(linkrot::run::check(
+    let outcome = runtime()?.block_on(linkrot::run::check(
         &config,
         bar.clone(),
         Arc::new(linkrot::SystemClock),
@@ -101,7 +89,7 @@ fn check(args: &cli::CheckArgs) -> anyhow::Result<u8> {
 
 fn links(args: &cli::LinksArgs) -> anyhow::Result<u8> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let mut json = Vec::new();
+    let mut listed = Vec::new();
     let mut io_err = None;
     let problems = linkrot::run::for_each_document(
         &args.sources(),
@@ -114,16 +102,7 @@ fn links(args: &cli::LinksArgs) -> anyhow::Result<u8> {
                             io_err.get_or_insert(e);
                         }
                     }
-                    LinksFormat::Json => json.push(serde_json::json!({
-                        "path": doc.path,
-                        "line": link.line,
-                        "column": link.column,
-                        "url": link.url,
-                        "text": link.text,
-                        "kind": link.kind,
-                        "issue_date": doc.date.map(|d| d.to_string()),
-                        "issue_title": doc.title,
-                    })),
+                    LinksFormat::Json => listed.push(report::ListedLink::new(doc, link)),
                 }
             }
         },
@@ -133,8 +112,7 @@ fn links(args: &cli::LinksArgs) -> anyhow::Result<u8> {
         return Err(e).context("cannot write to stdout");
     }
     if args.format == LinksFormat::Json {
-        serde_json::to_writer_pretty(&mut out, &json)?;
-        writeln!(out)?;
+        report::write_links_json(&listed, &mut out)?;
     }
     out.flush()?;
     let unread = problems
@@ -164,9 +142,7 @@ fn emit(
 }
 
 fn stored_report(args: &cli::ReportArgs) -> anyhow::Result<u8> {
-    let Some(report) =
-        linkrot::run::stored_report(&args.db.db, args.run, &linkrot::history::Policy::default())?
-    else {
+    let Some(report) = linkrot::run::stored_report(&args.db.db, args.run)? else {
         eprintln!(
             "linkrot: no such run in {}; run `linkrot check` first",
             args.db.db.display()
@@ -176,7 +152,7 @@ fn stored_report(args: &cli::ReportArgs) -> anyhow::Result<u8> {
     let filter = report::Filter {
         status: args.status.clone(),
         issue: args.issue.clone(),
-        since: args.since.clone(),
+        since: args.since,
         host: args.host.clone(),
     };
     let opts = TerminalOptions {
@@ -215,14 +191,13 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 }
 
 fn archive_lookup(args: &cli::ArchiveLookupArgs) -> anyhow::Result<u8> {
-    let check_cfg = args.net.check_config();
-    let archive_cfg = args.archive.config(check_cfg.max_retry_after);
+    let net = args.net.net_config();
+    let archive_cfg = args.archive.config(net.retry.max_retry_after);
     let bar = Arc::new(progress::Bar::new(false));
     let found = runtime()?.block_on(linkrot::run::archive::lookup(
         &args.db.db,
-        &check_cfg,
+        &net,
         &archive_cfg,
-        &linkrot::history::Policy::default(),
         bar.clone(),
         Arc::new(linkrot::SystemClock),
     ));
@@ -246,8 +221,8 @@ fn archive_save(args: &cli::ArchiveSaveArgs) -> anyhow::Result<u8> {
         );
         return Ok(USAGE);
     };
-    let check_cfg = args.net.check_config();
-    let mut archive_cfg = args.archive.config(check_cfg.max_retry_after);
+    let net = args.net.net_config();
+    let mut archive_cfg = args.archive.config(net.retry.max_retry_after);
     archive_cfg.save_per_minute = args.archive.archive_rate.unwrap_or(args.per_minute);
     archive_cfg.save_per_day = args.per_day;
     archive_cfg
@@ -275,7 +250,7 @@ fn archive_save(args: &cli::ArchiveSaveArgs) -> anyhow::Result<u8> {
     };
     let summary = runtime()?.block_on(linkrot::run::archive::save(
         &args.db.db,
-        &check_cfg,
+        &net,
         &archive_cfg,
         &keys,
         scope,
@@ -310,13 +285,7 @@ fn fix(args: &cli::FixArgs) -> anyhow::Result<u8> {
         write: args.write,
     };
     let bar = progress::Bar::new(true);
-    let (fixes, problems) = linkrot::run::fix::fix(
-        &args.db.db,
-        &args.sources(),
-        opts,
-        &linkrot::history::Policy::default(),
-        &bar,
-    )?;
+    let (fixes, problems) = linkrot::run::fix::fix(&args.db.db, &args.sources(), opts, &bar)?;
     let mut out = std::io::stdout().lock();
     let mut changed = 0;
     for f in &fixes {
@@ -358,13 +327,7 @@ fn history(args: &cli::HistoryArgs) -> anyhow::Result<u8> {
     }
     let mut out = std::io::stdout().lock();
     match args.format {
-        LinksFormat::Json => {
-            serde_json::to_writer_pretty(
-                &mut out,
-                &serde_json::json!({"url": args.url, "checks": checks, "cited": cited}),
-            )?;
-            writeln!(out)?;
-        }
+        LinksFormat::Json => report::write_timeline_json(&args.url, &checks, &cited, &mut out)?,
         LinksFormat::Text => report::write_timeline(&args.url, &checks, &cited, &mut out)?,
     }
     Ok(OK)

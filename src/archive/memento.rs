@@ -2,12 +2,13 @@
 //! with a redirect to its memento closest to that time.
 
 use super::{wayback, ArchiveConfig, ArchiveError, Capture, Endpoint};
-use reqwest::{header, Client, Url};
+use crate::net::{Door, Request};
+use reqwest::{header, Url};
 
 /// The memento of `url` closest to `timestamp` at the TimeGate `gate`
 /// (a base URL the original is appended to).
 pub(crate) async fn timegate(
-    client: &Client,
+    door: &Door,
     cfg: &ArchiveConfig,
     ep: &Endpoint,
     gate: &str,
@@ -16,19 +17,17 @@ pub(crate) async fn timegate(
 ) -> Result<Option<Capture>, ArchiveError> {
     let target = Url::parse(&format!("{gate}{url}"))
         .map_err(|e| ArchiveError::Config(format!("TimeGate {gate}: {e}")))?;
-    let mut req = client.get(target.clone());
-    if let Some(date) = wayback::http_date(&format!("{timestamp:0<14}")) {
-        req = req.header("Accept-Datetime", date);
+    let mut req = Request::get(target.clone());
+    if let Some(date) = wayback::http_date(&format!("{timestamp:0<14}"))
+        .and_then(|d| header::HeaderValue::from_str(&d).ok())
+    {
+        req = req.header(header::HeaderName::from_static("accept-datetime"), date);
     }
-    let resp = ep.send(client, cfg, req).await?;
-    if !resp.status().is_redirection() {
+    let resp = ep.send(door, cfg, req).await?;
+    if !resp.is_redirect() {
         return Ok(None);
     }
-    let Some(location) = resp
-        .headers()
-        .get(header::LOCATION)
-        .and_then(|v| v.to_str().ok())
-    else {
+    let Some(location) = resp.header(header::LOCATION) else {
         return Ok(None);
     };
     let memento = target

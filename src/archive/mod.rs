@@ -4,16 +4,17 @@
 //! availability APIs, replay verification, Memento TimeGates, and Save Page
 //! Now 2. Each endpoint is a setting, paced as a host of its own. It never
 //! touches the database or the issues: callers hand it URLs and dates, and
-//! get captures back.
+//! get captures back. Its requests go through the door
+//! ([`crate::net::Door`]) as configured addresses (the user's own
+//! settings, so not filtered by the address guard), each body read within
+//! `max_body_bytes`, retried by the one [`RetryPolicy`].
 
 mod memento;
-mod pacer;
 pub mod save;
 mod wayback;
 
-pub use pacer::Pacer;
-
-use reqwest::{Client, RequestBuilder, Response, Url};
+use crate::net::{Door, Failure, Pacer, Request, Response, RetryPolicy};
+use reqwest::Url;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::Duration;
@@ -66,6 +67,8 @@ pub struct ArchiveConfig {
     pub retries: u32,
     /// Longest `Retry-After` honoured; without one, a 429 waits this long.
     pub max_retry_after: Duration,
+    /// Largest API answer read; an archive's JSON is small.
+    pub max_body_bytes: usize,
 }
 
 impl Default for ArchiveConfig {
@@ -91,6 +94,7 @@ impl Default for ArchiveConfig {
             concurrency: 4,
             retries: 2,
             max_retry_after: Duration::from_secs(60),
+            max_body_bytes: 1 << 20,
         }
     }
 }
@@ -104,6 +108,19 @@ impl ArchiveConfig {
         self.timegate_per_minute = per_minute;
         self.save_per_minute = per_minute;
         self
+    }
+
+    /// When to retry an archive request: after a 429/503, as long as
+    /// `Retry-After` says, or `max_retry_after` when it says nothing (as
+    /// the Internet Archive asks), `retries` times.
+    pub fn retry_policy(&self) -> RetryPolicy {
+        RetryPolicy {
+            retries: self.retries,
+            timeout_retries: 0,
+            backoff_base: Duration::from_millis(500),
+            max_retry_after: self.max_retry_after,
+            unasked_wait: self.max_retry_after,
+        }
     }
 }
 
@@ -144,9 +161,9 @@ pub enum ArchiveError {
     Http {
         /// Which endpoint.
         endpoint: &'static str,
-        /// The error.
+        /// Why.
         #[source]
-        source: reqwest::Error,
+        source: Failure,
     },
     /// An HTTP error status.
     #[error("{endpoint} answered {status}")]
@@ -174,7 +191,7 @@ pub enum ArchiveError {
     },
 }
 
-/// One archive endpoint: its pacing, and retries after 429/503.
+/// One archive endpoint: its name and its pace.
 #[derive(Debug)]
 pub(crate) struct Endpoint {
     name: &'static str,
@@ -189,84 +206,84 @@ impl Endpoint {
         }
     }
 
-    /// Sends `req` in its turn; a 429/503 pauses the endpoint for its
-    /// `Retry-After` (else `max_retry_after`) and is retried.
+    /// Sends `req` (a configured address) in its turn through the door,
+    /// retried as the archive's policy says; a 429/503 also pauses the
+    /// endpoint for every later request.
     pub(crate) async fn send(
         &self,
-        _client: &Client,
+        door: &Door,
         cfg: &ArchiveConfig,
-        req: RequestBuilder,
+        req: Request,
     ) -> Result<Response, ArchiveError> {
-        let mut tries = 0;
-        loop {
-            self.pacer.wait().await;
-            let attempt = req
-                .try_clone()
-                .expect("archive requests have no streaming body");
-            let resp = attempt.send().await.map_err(|source| ArchiveError::Http {
+        let resp = door
+            .fetch(req.configured(), &cfg.retry_policy(), Some(&self.pacer), 0)
+            .await
+            .map_err(|source| ArchiveError::Http {
                 endpoint: self.name,
                 source,
             })?;
-            let status = resp.status().as_u16();
-            if status != 429 && status != 503 {
-                return Ok(resp);
-            }
-            tries += 1;
-            let wait = resp
-                .headers()
-                .get(reqwest::header::RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(crate::check::parse_retry_after)
-                .unwrap_or(cfg.max_retry_after)
-                .min(cfg.max_retry_after);
-            self.pacer.pause(wait).await;
-            if tries > cfg.retries {
-                return Err(ArchiveError::Limited {
-                    endpoint: self.name,
-                    tries,
-                });
-            }
+        if matches!(resp.status, 429 | 503) {
+            return Err(ArchiveError::Limited {
+                endpoint: self.name,
+                tries: cfg.retries + 1,
+            });
         }
+        Ok(resp)
     }
 
     pub(crate) async fn get_json(
         &self,
-        client: &Client,
+        door: &Door,
         cfg: &ArchiveConfig,
         url: Url,
         auth: Option<&str>,
     ) -> Result<serde_json::Value, ArchiveError> {
         let (k, v) = wayback::accept_json();
-        let mut req = client.get(url).header(k, v);
-        if let Some(a) = auth {
+        let mut req = Request::get(url).header(k, v);
+        if let Some(a) = auth.and_then(|a| reqwest::header::HeaderValue::from_str(a).ok()) {
+            let mut a = a;
+            a.set_sensitive(true);
             req = req.header(reqwest::header::AUTHORIZATION, a);
         }
-        let resp = self.send(client, cfg, req).await?;
-        self.json(resp).await
+        let resp = self.send(door, cfg, req).await?;
+        self.json(resp, cfg).await
     }
 
-    pub(crate) async fn json(&self, resp: Response) -> Result<serde_json::Value, ArchiveError> {
-        let status = resp.status().as_u16();
+    pub(crate) async fn json(
+        &self,
+        resp: Response,
+        cfg: &ArchiveConfig,
+    ) -> Result<serde_json::Value, ArchiveError> {
+        let status = resp.status;
         if !(200..300).contains(&status) {
             return Err(ArchiveError::Status {
                 endpoint: self.name,
                 status,
             });
         }
-        let bytes = resp.bytes().await.map_err(|source| ArchiveError::Http {
-            endpoint: self.name,
-            source,
-        })?;
-        serde_json::from_slice(&bytes).map_err(|e| ArchiveError::Garbled {
+        let body = resp
+            .body(cfg.max_body_bytes)
+            .await
+            .map_err(|source| ArchiveError::Http {
+                endpoint: self.name,
+                source,
+            })?;
+        if !body.complete {
+            return Err(ArchiveError::Garbled {
+                endpoint: self.name,
+                detail: format!("the answer is larger than {} bytes", cfg.max_body_bytes),
+            });
+        }
+        serde_json::from_slice(&body.bytes).map_err(|e| ArchiveError::Garbled {
             endpoint: self.name,
             detail: e.to_string(),
         })
     }
 }
 
-/// The archives, ready to be asked: one client, one pacer per endpoint.
+/// The archives, ready to be asked: the door, one pacer per endpoint.
 pub struct Archive {
-    client: Client,
+    door: Door,
     cfg: Arc<ArchiveConfig>,
     cdx: Endpoint,
     availability: Endpoint,
@@ -298,15 +315,15 @@ pub fn target_timestamp(date: Option<Date>) -> String {
 }
 
 impl Archive {
-    /// Uses `client` (the run's: same proxy, CA and user agent) with `cfg`.
-    pub fn new(client: Client, cfg: ArchiveConfig) -> Archive {
+    /// Asks through `door` (the run's: same proxy, CA and user agent) with `cfg`.
+    pub fn new(door: Door, cfg: ArchiveConfig) -> Archive {
         Archive {
             cdx: Endpoint::new("CDX API", cfg.cdx_per_minute),
             availability: Endpoint::new("availability API", cfg.availability_per_minute),
             replay: Endpoint::new("Wayback replay", cfg.replay_per_minute),
             timegate: Endpoint::new("Memento TimeGate", cfg.timegate_per_minute),
             save: Endpoint::new("Save Page Now", cfg.save_per_minute),
-            client,
+            door,
             cfg: Arc::new(cfg),
         }
     }
@@ -316,8 +333,8 @@ impl Archive {
         &self.cfg
     }
 
-    pub(crate) fn client(&self) -> &Client {
-        &self.client
+    pub(crate) fn door(&self) -> &Door {
+        &self.door
     }
 
     /// The good (2xx) capture of `url` closest to `date`: CDX first, the
@@ -331,7 +348,7 @@ impl Archive {
             Gate(&'a str),
         }
         let ts = target_timestamp(date);
-        let (client, cfg) = (&self.client, &*self.cfg);
+        let (door, cfg) = (&self.door, &*self.cfg);
         let sources = [Source::Cdx, Source::Availability]
             .into_iter()
             .chain(cfg.timegates.iter().map(|g| Source::Gate(g.as_str())));
@@ -339,12 +356,12 @@ impl Archive {
         let mut last_err = None;
         for source in sources {
             let found = match source {
-                Source::Cdx => wayback::cdx_closest(client, cfg, &self.cdx, url, &ts).await,
+                Source::Cdx => wayback::cdx_closest(door, cfg, &self.cdx, url, &ts).await,
                 Source::Availability => {
-                    wayback::available(client, cfg, &self.availability, url, &ts).await
+                    wayback::available(door, cfg, &self.availability, url, &ts).await
                 }
                 Source::Gate(gate) => {
-                    memento::timegate(client, cfg, &self.timegate, gate, url, &ts).await
+                    memento::timegate(door, cfg, &self.timegate, gate, url, &ts).await
                 }
             };
             match found {
@@ -375,7 +392,7 @@ impl Archive {
                 verified: false,
             });
         }
-        let ok = wayback::verify(&self.client, &self.cfg, &self.replay, &capture)
+        let ok = wayback::verify(&self.door, &self.cfg, &self.replay, &capture)
             .await
             .unwrap_or(false);
         ok.then_some(Lookup {

@@ -27,8 +27,17 @@ impl SpnKeys {
         }
     }
 
-    fn header(&self) -> String {
+    /// The `Authorization` value, as text.
+    fn value(&self) -> String {
         format!("LOW {}:{}", self.access, self.secret)
+    }
+
+    /// The `Authorization` header, marked sensitive so no log shows it.
+    fn header(&self) -> reqwest::header::HeaderValue {
+        let mut v = reqwest::header::HeaderValue::from_str(&self.value())
+            .unwrap_or_else(|_| reqwest::header::HeaderValue::from_static("LOW invalid"));
+        v.set_sensitive(true);
+        v
     }
 }
 
@@ -95,25 +104,24 @@ impl Archive {
             .append_pair("if_not_archived_within", &cfg.if_not_archived_within)
             .append_pair("skip_first_archive", "1")
             .finish();
-        let req = self
-            .client()
-            .post(target)
-            .header(reqwest::header::AUTHORIZATION, keys.header())
-            .header(reqwest::header::ACCEPT, "application/json")
+        use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+        let req = crate::net::Request::new(reqwest::Method::POST, target)
+            .header(AUTHORIZATION, keys.header())
+            .header(ACCEPT, HeaderValue::from_static("application/json"))
             .header(
-                reqwest::header::CONTENT_TYPE,
-                "application/x-www-form-urlencoded",
+                CONTENT_TYPE,
+                HeaderValue::from_static("application/x-www-form-urlencoded"),
             )
-            .body(form);
-        let resp = self.save.send(self.client(), cfg, req).await?;
-        if resp.status().as_u16() == 401 || resp.status().as_u16() == 403 {
+            .body(form.into_bytes());
+        let resp = self.save.send(self.door(), cfg, req).await?;
+        if resp.status == 401 || resp.status == 403 {
             return Ok(Submitted::Refused {
                 status_ext: "error:unauthorized".into(),
                 message: "Save Page Now refused the keys; check LINKROT_SPN_ACCESS_KEY and LINKROT_SPN_SECRET_KEY".into(),
                 retryable: false,
             });
         }
-        let body = self.save.json(resp).await?;
+        let body = self.save.json(resp, cfg).await?;
         let message = body["message"].as_str().unwrap_or_default().to_string();
         if body["status"].as_str() == Some("error") {
             let status_ext = body["status_ext"]
@@ -142,7 +150,7 @@ impl Archive {
         let url = super::endpoint_url("save status", &format!("{}{job_id}", cfg.save_status_url))?;
         let body = self
             .save
-            .get_json(self.client(), cfg, url, Some(&keys.header()))
+            .get_json(self.door(), cfg, url, Some(&keys.value()))
             .await?;
         Ok(match body["status"].as_str() {
             Some("success") => {

@@ -3,11 +3,12 @@
 //! capture answers 200 with `Memento-Datetime`).
 
 use super::{ArchiveConfig, ArchiveError, Capture, Endpoint};
-use reqwest::{header, Client, Url};
+use crate::net::{Door, Request};
+use reqwest::{header, Url};
 
 /// The 2xx capture of `url` closest to `timestamp` (1-14 digits), from CDX.
 pub(crate) async fn cdx_closest(
-    client: &Client,
+    door: &Door,
     cfg: &ArchiveConfig,
     ep: &Endpoint,
     url: &str,
@@ -25,7 +26,7 @@ pub(crate) async fn cdx_closest(
             .append_pair("closest", timestamp)
             .append_pair("sort", "closest");
     }
-    let body = ep.get_json(client, cfg, q, None).await?;
+    let body = ep.get_json(door, cfg, q, None).await?;
     // `[]`, or a header row then rows of [timestamp, original, statuscode].
     let rows = body.as_array().cloned().unwrap_or_default();
     let Some(row) = rows.get(1).and_then(|r| r.as_array()) else {
@@ -43,7 +44,7 @@ fn is_timestamp(ts: &str) -> bool {
 
 /// The closest capture from the availability API, if it is a 200.
 pub(crate) async fn available(
-    client: &Client,
+    door: &Door,
     cfg: &ArchiveConfig,
     ep: &Endpoint,
     url: &str,
@@ -54,7 +55,7 @@ pub(crate) async fn available(
     if !timestamp.is_empty() {
         q.query_pairs_mut().append_pair("timestamp", timestamp);
     }
-    let body = ep.get_json(client, cfg, q, None).await?;
+    let body = ep.get_json(door, cfg, q, None).await?;
     let closest = &body["archived_snapshots"]["closest"];
     let good =
         closest["status"].as_str() == Some("200") && closest["available"].as_bool() != Some(false);
@@ -65,15 +66,15 @@ pub(crate) async fn available(
 /// Whether a capture answers 200 with `Memento-Datetime` (a real memento,
 /// not a redirect or an error page).
 pub(crate) async fn verify(
-    client: &Client,
+    door: &Door,
     cfg: &ArchiveConfig,
     ep: &Endpoint,
     capture: &Capture,
 ) -> Result<bool, ArchiveError> {
     let url = Url::parse(&capture.url)
         .map_err(|e| ArchiveError::Config(format!("capture {}: {e}", capture.url)))?;
-    let resp = ep.send(client, cfg, client.get(url)).await?;
-    Ok(resp.status().as_u16() == 200 && resp.headers().contains_key("memento-datetime"))
+    let resp = ep.send(door, cfg, Request::get(url)).await?;
+    Ok(resp.status == 200 && resp.headers().contains_key("memento-datetime"))
 }
 
 /// `Accept-Datetime` for a 14-digit timestamp.

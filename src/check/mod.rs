@@ -1,38 +1,28 @@
 //! Checking: distinct URLs in, one [`CheckResult`] each out.
 //!
-//! Owns HTTP (the client, every request, redirects hop by hop, retries,
-//! per-host politeness). It never reads issues, never writes the database
-//! and never formats output: verdicts go out over a channel as they are
-//! reached, so a run interrupted halfway keeps what it finished.
+//! Owns what the answers mean for a link (verdicts, redirects hop by hop,
+//! HEAD->GET fallback, retries) and per-host politeness (the scheduler).
+//! Every request goes out through the door ([`crate::net::Door`]). It never
+//! reads issues, never writes the database and never formats output:
+//! verdicts go out over a channel as they are reached, so a run interrupted
+//! halfway keeps what it finished.
 
-pub mod guard;
-mod http;
 mod outcome;
 mod scheduler;
+mod verdict;
 
-pub use http::{build_client, describe_error, parse_retry_after, ClientError};
 pub use outcome::{CheckResult, Hop, Status};
 
+use crate::net::Door;
 use regex::RegexSet;
 use reqwest::Url;
 use std::ops::RangeInclusive;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
-/// Proxies to use; `None` means a direct connection.
-#[derive(Debug, Clone, Default)]
-pub struct ProxyConfig {
-    /// Proxy for `http://` URLs (`http_proxy`).
-    pub http: Option<String>,
-    /// Proxy for `https://` URLs (`https_proxy`).
-    pub https: Option<String>,
-    /// Hosts reached directly (`no_proxy`: comma-separated names, domains, CIDRs).
-    pub no_proxy: Option<String>,
-}
-
-/// How to check. [`CheckConfig::default`] holds the documented defaults.
+/// How to check. [`CheckConfig::default`] holds the documented defaults;
+/// how requests reach the network is [`crate::net::NetConfig`].
 #[derive(Debug, Clone)]
 pub struct CheckConfig {
     /// Requests in flight at once, over all hosts.
@@ -43,57 +33,19 @@ pub struct CheckConfig {
     pub stall_after: Duration,
     /// Requests in flight at once to one host, at most (6, what a browser opens).
     pub max_per_host: usize,
-    /// Where a host's concurrency starts before it has proven it copes (one
-    /// connection: most hosts of an archive have a link or two, and a
-    /// second connection costs a handshake that reuse does not).
+    /// Where a host's concurrency starts before it has proven it copes.
     pub initial_per_host: usize,
-    /// Whole-request timeout (connect, headers and the bounded body read).
-    pub timeout: Duration,
-    /// Connection (and TLS handshake) timeout.
-    pub connect_timeout: Duration,
-    /// How long an idle connection is kept for the next request to its
-    /// host. Short: a host's next request (the GET after a HEAD, the next
-    /// URL of its queue) follows at once or not for a long while, and an
-    /// idle connection costs memory on both ends.
-    pub keep_alive: Duration,
-    /// Extra tries for resets, 429 and 502/503/504.
-    pub retries: u32,
-    /// Extra tries after a timeout. Each costs a full timeout, and a link
-    /// that times out is a soft failure that the history confirms across
-    /// runs, so the default is none.
-    pub timeout_retries: u32,
-    /// First backoff; doubles with each try, with jitter.
-    pub backoff_base: Duration,
-    /// Longest `Retry-After` honoured; longer ones are cut to this.
-    pub max_retry_after: Duration,
     /// Redirect hops followed before giving up.
     pub max_redirects: usize,
     /// Largest part of a body read before the response is dropped.
     pub max_body_bytes: usize,
-    /// `User-Agent` header.
-    pub user_agent: String,
     /// HTTP statuses that count as alive.
     pub accept: Vec<RangeInclusive<u16>>,
     /// When not empty, only URLs matching one of these are checked.
     pub include: Vec<String>,
     /// URLs matching one of these are reported as excluded, not checked.
     pub exclude: Vec<String>,
-    /// Proxies.
-    pub proxy: ProxyConfig,
-    /// Extra CA certificates (PEM files) to trust, e.g. `SSL_CERT_FILE`.
-    pub ca_files: Vec<PathBuf>,
-    /// Whether to trust the built-in and system roots as well.
-    pub system_roots: bool,
-    /// Check links to private, loopback and link-local addresses too
-    /// (refused by default: see `guard`).
-    pub allow_private: bool,
-    /// Fixed addresses for names, as curl's `--resolve` (trusted, not filtered).
-    pub resolve: Vec<(String, std::net::SocketAddr)>,
 }
-
-/// The user agent sent unless configured otherwise.
-pub const DEFAULT_USER_AGENT: &str =
-    concat!("linkrot/", env!("CARGO_PKG_VERSION"), " (link checker)");
 
 impl Default for CheckConfig {
     fn default() -> Self {
@@ -102,24 +54,11 @@ impl Default for CheckConfig {
             stall_after: Duration::from_secs(2),
             max_per_host: 6,
             initial_per_host: 2,
-            timeout: Duration::from_secs(10),
-            connect_timeout: Duration::from_secs(5),
-            keep_alive: Duration::from_millis(100),
-            retries: 2,
-            timeout_retries: 0,
-            backoff_base: Duration::from_millis(500),
-            max_retry_after: Duration::from_secs(60),
             max_redirects: 10,
             max_body_bytes: 64 * 1024,
-            user_agent: DEFAULT_USER_AGENT.to_string(),
             accept: vec![200..=299],
             include: Vec::new(),
             exclude: Vec::new(),
-            proxy: ProxyConfig::default(),
-            ca_files: Vec::new(),
-            system_roots: true,
-            allow_private: false,
-            resolve: Vec::new(),
         }
     }
 }
@@ -150,11 +89,11 @@ pub enum Target {
 }
 
 /// Decides, for URLs as written, which to request and which to skip.
+/// Where a request may go is the door's to decide, when it is sent.
 #[derive(Debug)]
 pub struct Classifier {
     include: RegexSet,
     exclude: RegexSet,
-    allow_private: bool,
 }
 
 impl Classifier {
@@ -169,7 +108,6 @@ impl Classifier {
                 which: "--exclude",
                 source,
             })?,
-            allow_private: cfg.allow_private,
         })
     }
 
@@ -210,27 +148,20 @@ impl Classifier {
                 "excluded by pattern",
             ));
         }
-        if !self.allow_private {
-            if let Some(refused) = guard::literal_private(&url) {
-                return Target::Skip(CheckResult::without_request(
-                    Status::Excluded,
-                    refused.to_string(),
-                ));
-            }
-        }
         let mut url = url;
         url.set_fragment(None);
         Target::Check(url)
     }
 }
 
-/// Checks each `(id, url)`, politely, sending `(id, result)` as each verdict
-/// is reached. `id`s are the caller's; each URL should appear once.
+/// Checks each `(id, url)` through `door`, politely, sending `(id, result)`
+/// as each verdict is reached. `id`s are the caller's; each URL should
+/// appear once.
 pub async fn check_urls(
-    client: reqwest::Client,
+    door: Door,
     cfg: Arc<CheckConfig>,
     urls: Vec<(usize, Url)>,
     results: mpsc::Sender<(usize, CheckResult)>,
 ) {
-    scheduler::run(client, cfg, urls, results).await;
+    scheduler::run(door, cfg, urls, results).await;
 }

@@ -44,7 +44,7 @@ pub fn write_csv(report: &Report, w: impl Write) -> std::io::Result<()> {
                 l.state.map(|s| s.as_str()).unwrap_or_default(),
                 l.final_url.as_deref().unwrap_or_default(),
                 archive.unwrap_or_default(),
-                o.issue_date.as_deref().unwrap_or_default(),
+                &o.issue_date.map(|d| d.to_string()).unwrap_or_default(),
                 o.issue_title.as_deref().unwrap_or_default(),
                 l.dead_since.as_deref().unwrap_or_default(),
                 &l.checked_at,

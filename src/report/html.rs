@@ -93,10 +93,7 @@ pub fn write_html(report: &Report, mut w: impl Write) -> std::io::Result<()> {
         for o in &l.occurrences {
             let year = o
                 .issue_date
-                .as_deref()
-                .and_then(|d| d.get(..4))
-                .unwrap_or("?")
-                .to_string();
+                .map_or_else(|| "?".to_string(), |d| d.year().to_string());
             let e = years.entry(year).or_default();
             e.0 += 1;
             if l.status.is_failure() {
@@ -156,7 +153,9 @@ pub fn write_html(report: &Report, mut w: impl Write) -> std::io::Result<()> {
             w,
             "<h2>{}</h2><p class=\"meta\">{} &middot; {}</p>",
             esc(title),
-            esc(issue.date.unwrap_or("no date")),
+            issue
+                .date
+                .map_or_else(|| "no date".to_string(), |d| d.to_string()),
             esc(issue.path)
         )?;
         writeln!(w, "<table><thead><tr><th>Line</th><th>Link</th><th>Status</th><th>Failing since</th><th>Replacement</th></tr></thead><tbody>")?;

@@ -9,6 +9,7 @@ mod github;
 mod html;
 mod json;
 mod junit;
+mod listing;
 mod markdown;
 mod sarif;
 mod terminal;
@@ -18,14 +19,16 @@ pub use github::{write_github, GITHUB_ANNOTATION_CAP};
 pub use html::write_html;
 pub use json::write_json;
 pub use junit::write_junit;
+pub use listing::{write_links_json, write_timeline_json, ListedLink};
 pub use markdown::write_markdown;
 pub use sarif::write_sarif;
 pub use terminal::{write_link_line, write_terminal, write_timeline, TerminalOptions};
 
 use crate::check::Status;
+use crate::clock::rfc3339;
 use crate::history::{self, Policy, State};
 use crate::source::{Problem, Severity};
-use crate::store::{rfc3339, Change, LinkRecord, OccurrenceRecord};
+use crate::store::{Change, LinkRecord, OccurrenceRecord};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -142,8 +145,8 @@ pub struct Filter {
     pub status: Vec<String>,
     /// Keep occurrences in issues whose path contains this.
     pub issue: Option<String>,
-    /// Keep occurrences in issues dated this day or later (`YYYY-MM-DD`).
-    pub since: Option<String>,
+    /// Keep occurrences in issues dated this day or later.
+    pub since: Option<time::Date>,
     /// Keep links on this host or its subdomains.
     pub host: Option<String>,
 }
@@ -169,8 +172,8 @@ impl Filter {
         self.issue.as_deref().is_none_or(|p| o.path.contains(p))
             && self
                 .since
-                .as_deref()
-                .is_none_or(|d| o.issue_date.as_deref().is_some_and(|od| od >= d))
+                .as_ref()
+                .is_none_or(|d| o.issue_date.is_some_and(|od| od >= *d))
     }
 }
 
@@ -195,8 +198,8 @@ pub struct ProblemRecord {
     pub path: String,
     /// What is wrong.
     pub message: String,
-    /// `error` (not read) or `warning`.
-    pub severity: &'static str,
+    /// Whether the input was read at all.
+    pub severity: Severity,
 }
 
 impl Report {
@@ -223,10 +226,7 @@ impl Report {
                 .map(|p| ProblemRecord {
                     path: p.path.clone(),
                     message: p.message.clone(),
-                    severity: match p.severity {
-                        Severity::Error => "error",
-                        Severity::Warning => "warning",
-                    },
+                    severity: p.severity,
                 })
                 .collect(),
             crawl: None,
@@ -271,7 +271,7 @@ impl Report {
     pub fn unread_inputs(&self) -> usize {
         self.problems
             .iter()
-            .filter(|p| p.severity == "error")
+            .filter(|p| p.severity == Severity::Error)
             .count()
     }
 }
@@ -372,7 +372,7 @@ pub(crate) fn xml_escape(s: &str) -> String {
 pub(crate) struct IssueGroup<'a> {
     pub path: &'a str,
     pub title: Option<&'a str>,
-    pub date: Option<&'a str>,
+    pub date: Option<time::Date>,
     pub links: Vec<(&'a OccurrenceRecord, &'a LinkRecord)>,
 }
 
@@ -391,7 +391,7 @@ pub(crate) fn by_issue<'a>(
                 .or_insert_with(|| IssueGroup {
                     path: &o.path,
                     title: o.issue_title.as_deref(),
-                    date: o.issue_date.as_deref(),
+                    date: o.issue_date,
                     links: Vec::new(),
                 })
                 .links

@@ -115,7 +115,9 @@ pub fn write_timeline(
     }
     writeln!(w, "cited in:")?;
     for o in cited {
-        let date = o.issue_date.as_deref().unwrap_or("no date");
+        let date = o
+            .issue_date
+            .map_or_else(|| "no date".to_string(), |d| d.to_string());
         writeln!(w, "  {}:{}:{} ({date})", o.path, o.line, o.column)?;
     }
     Ok(())

@@ -1,31 +1,25 @@
 //! `linkrot archive lookup` and `linkrot archive save`: archive work on
 //! what the database already knows, without re-checking anything.
 
-use super::{archive_check_config, lookup_archives, Observer, RunError};
+use super::stages::{self, Run};
+use super::{report_of, Observer, RunError};
 use crate::archive::save::{JobState, SpnKeys, Submitted};
 use crate::archive::{Archive, ArchiveConfig};
-use crate::check::{self, CheckConfig};
-use crate::history::Policy;
-use crate::report::{Report, RunInfo};
-use crate::store::{self, Store, Write};
-use crate::Clock;
+use crate::clock::Clock;
+use crate::net::{Door, NetConfig};
+use crate::report::Report;
+use crate::store::{SaveStatus, Store, Write, Writer};
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
 /// The latest run's report, rebuilt from the database.
-fn latest_report(store: &Store, policy: &Policy) -> Result<Option<Report>, RunError> {
-    let Some(run_id) = store.last_run()? else {
-        return Ok(None);
-    };
-    let links = store.run_links(run_id)?;
-    let run = RunInfo {
-        id: run_id,
-        started_at: String::new(),
-        finished_at: String::new(),
-    };
-    Ok(Some(Report::new(run, links, &[], 0, policy)))
+fn latest_report(store: &Store) -> Result<Option<Report>, RunError> {
+    match store.last_run()? {
+        Some(run_id) => report_of(store, run_id),
+        None => Ok(None),
+    }
 }
 
 /// Looks up replacements for the failing links of the latest run (those
@@ -33,37 +27,35 @@ fn latest_report(store: &Store, policy: &Policy) -> Result<Option<Report>, RunEr
 /// report with them.
 pub async fn lookup(
     db: &Path,
-    check_cfg: &CheckConfig,
+    net: &NetConfig,
     archive_cfg: &ArchiveConfig,
-    policy: &Policy,
     observer: Arc<dyn Observer>,
     clock: Arc<dyn Clock>,
 ) -> Result<Option<Report>, RunError> {
+    let door = Door::new(net)?;
     let store = Store::open(db)?;
-    let Some(report) = latest_report(&store, policy)? else {
+    let Some(report) = latest_report(&store)? else {
         return Ok(None);
     };
     let mut wanted = Vec::new();
     for l in report.failures() {
-        let mut dates: Vec<String> = l
-            .occurrences
-            .iter()
-            .map(|o| o.issue_date.clone().unwrap_or_default())
-            .collect();
+        let mut dates: Vec<_> = l.occurrences.iter().map(|o| o.issue_date).collect();
         dates.sort();
         dates.dedup();
         wanted.extend(dates.into_iter().map(|d| (l.url.clone(), d)));
     }
     let due = store.lookups_due(&wanted, clock.now(), archive_cfg.relookup_after_secs)?;
-    let archive = Arc::new(Archive::new(
-        check::build_client(check_cfg)?,
-        archive_cfg.clone(),
-    ));
-    let (writes, writer) = store::spawn_writer(store, report.run.id);
-    lookup_archives(archive, due, &writes, &*observer, &*clock).await;
-    drop(writes);
-    let store = writer.join().map_err(|_| RunError::WriterGone)??;
-    latest_report(&store, policy)
+    let archive = Arc::new(Archive::new(door, archive_cfg.clone()));
+    let writer = Writer::spawn(store, report.run.id);
+    let run = Run {
+        writer: &writer,
+        observer: observer.as_ref(),
+        clock: clock.as_ref(),
+    };
+    // The problem, if any, has been told to the observer.
+    let _ = stages::lookup_archives(&run, archive, due).await;
+    let store = writer.finish()?;
+    latest_report(&store)
 }
 
 /// Which live links `archive save` submits.
@@ -99,7 +91,7 @@ pub struct SaveSummary {
 #[allow(clippy::too_many_arguments)]
 pub async fn save(
     db: &Path,
-    check_cfg: &CheckConfig,
+    net: &NetConfig,
     archive_cfg: &ArchiveConfig,
     keys: &SpnKeys,
     scope: SaveScope,
@@ -107,9 +99,10 @@ pub async fn save(
     observer: Arc<dyn Observer>,
     clock: Arc<dyn Clock>,
 ) -> Result<SaveSummary, RunError> {
+    let door = Door::new(net)?;
     let store = Store::open(db)?;
     let mut summary = SaveSummary::default();
-    let Some(report) = latest_report(&store, &Policy::default())? else {
+    let Some(report) = latest_report(&store)? else {
         return Ok(summary);
     };
     let alive: HashMap<&str, bool> = report
@@ -136,12 +129,11 @@ pub async fn save(
     let mut to_submit = Vec::new();
     let mut to_poll = Vec::new();
     for url in &candidates {
-        match states
-            .get(url)
-            .map(|s| (s.state.as_str(), s.job_id.clone()))
-        {
-            Some(("success" | "archived" | "error", _)) => summary.skipped += 1,
-            Some(("pending", Some(job))) => to_poll.push((url.clone(), job)),
+        match states.get(url).map(|s| (s.status, s.job_id.clone())) {
+            Some((SaveStatus::Success | SaveStatus::Archived | SaveStatus::Error, _)) => {
+                summary.skipped += 1
+            }
+            Some((SaveStatus::Pending, Some(job))) => to_poll.push((url.clone(), job)),
             _ if archived.contains(url) => summary.skipped += 1,
             _ if alive.get(url.as_str()) != Some(&true) => summary.skipped += 1,
             _ => to_submit.push(url.clone()),
@@ -152,19 +144,16 @@ pub async fn save(
         summary.later += to_submit.len() - budget;
         to_submit.truncate(budget);
     }
-    let archive = Archive::new(
-        check::build_client(&archive_check_config(check_cfg))?,
-        archive_cfg.clone(),
-    );
-    let (writes, writer) = store::spawn_writer(store, report.run.id);
+    let archive = Archive::new(door, archive_cfg.clone());
+    let writer = Writer::spawn(store, report.run.id);
     let record = |url: &str,
-                  state: &str,
+                  state: SaveStatus,
                   job: Option<String>,
                   ext: Option<String>,
                   msg: Option<String>,
                   capture: Option<String>| Write::Save {
         url: url.to_string(),
-        state: state.to_string(),
+        state,
         job_id: job,
         status_ext: ext,
         message: msg,
@@ -175,16 +164,30 @@ pub async fn save(
     for url in to_submit {
         match archive.submit(keys, &url).await {
             Ok(Submitted::Job(job)) => {
-                let _ = writes
-                    .send(record(&url, "pending", Some(job.clone()), None, None, None))
+                writer
+                    .send(record(
+                        &url,
+                        SaveStatus::Pending,
+                        Some(job.clone()),
+                        None,
+                        None,
+                        None,
+                    ))
                     .await;
                 to_poll.push((url, job));
                 continue;
             }
             Ok(Submitted::AlreadyArchived(msg)) => {
                 summary.already_archived += 1;
-                let _ = writes
-                    .send(record(&url, "archived", None, None, Some(msg), None))
+                writer
+                    .send(record(
+                        &url,
+                        SaveStatus::Archived,
+                        None,
+                        None,
+                        Some(msg),
+                        None,
+                    ))
                     .await;
             }
             Ok(Submitted::Refused {
@@ -192,14 +195,18 @@ pub async fn save(
                 message,
                 retryable,
             }) => {
-                let state = if retryable { "retry" } else { "error" };
+                let state = if retryable {
+                    SaveStatus::Retry
+                } else {
+                    SaveStatus::Error
+                };
                 if retryable {
                     summary.later += 1;
                 } else {
                     summary.failed += 1;
                 }
                 summary.errors.push((url.clone(), status_ext.clone()));
-                let _ = writes
+                writer
                     .send(record(
                         &url,
                         state,
@@ -213,8 +220,15 @@ pub async fn save(
             Err(e) => {
                 summary.later += 1;
                 summary.errors.push((url.clone(), e.to_string()));
-                let _ = writes
-                    .send(record(&url, "retry", None, None, Some(e.to_string()), None))
+                writer
+                    .send(record(
+                        &url,
+                        SaveStatus::Retry,
+                        None,
+                        None,
+                        Some(e.to_string()),
+                        None,
+                    ))
                     .await;
             }
         }
@@ -229,10 +243,10 @@ pub async fn save(
                 Ok(JobState::Pending) => still.push((url, job)),
                 Ok(JobState::Success(capture)) => {
                     summary.saved += 1;
-                    let _ = writes
+                    writer
                         .send(record(
                             &url,
-                            "success",
+                            SaveStatus::Success,
                             Some(job),
                             None,
                             None,
@@ -252,8 +266,12 @@ pub async fn save(
                         summary.failed += 1;
                     }
                     summary.errors.push((url.clone(), status_ext.clone()));
-                    let state = if retryable { "retry" } else { "error" };
-                    let _ = writes
+                    let state = if retryable {
+                        SaveStatus::Retry
+                    } else {
+                        SaveStatus::Error
+                    };
+                    writer
                         .send(record(
                             &url,
                             state,
@@ -275,7 +293,6 @@ pub async fn save(
         }
         tokio::time::sleep(archive_cfg.poll_interval).await;
     }
-    drop(writes);
-    writer.join().map_err(|_| RunError::WriterGone)??;
+    writer.finish()?;
     Ok(summary)
 }

@@ -3,10 +3,10 @@
 
 use super::{for_each_document, Observer, RunError};
 use crate::fix::{edits_for, keep_fragment, unified_diff, Reason};
-use crate::history::{Policy, State};
-use crate::report::{Report, RunInfo};
+use crate::history::State;
+use crate::source::content_hash;
 use crate::source::{Problem, Severity, SourceConfig};
-use crate::store::{content_hash, LinkRecord, Store};
+use crate::store::{LinkRecord, Store};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -59,7 +59,6 @@ pub fn fix(
     db: &Path,
     sources: &SourceConfig,
     opts: FixOptions,
-    policy: &Policy,
     observer: &dyn Observer,
 ) -> Result<(Vec<FileFix>, Vec<Problem>), RunError> {
     let store = Store::open(db)?;
@@ -104,24 +103,14 @@ pub fn fix(
             return;
         }
         if let std::collections::hash_map::Entry::Vacant(slot) = runs.entry(run_id) {
-            match store.run_links(run_id) {
-                Ok(links) => {
-                    let run = RunInfo {
-                        id: run_id,
-                        started_at: String::new(),
-                        finished_at: String::new(),
-                    };
-                    let report = Report::new(run, links, &[], 0, policy);
-                    slot.insert(
-                        report
-                            .links
-                            .into_iter()
-                            .map(|l| (l.url.clone(), l))
-                            .collect(),
-                    );
+            // Judged by the settings the run that read it was judged by.
+            match super::report_of(&store, run_id) {
+                Ok(report) => {
+                    let links = report.map(|r| r.links).unwrap_or_default();
+                    slot.insert(links.into_iter().map(|l| (l.url.clone(), l)).collect());
                 }
                 Err(e) => {
-                    failure = Some(e.into());
+                    failure = Some(e);
                     return;
                 }
             }

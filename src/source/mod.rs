@@ -80,12 +80,29 @@ pub struct Problem {
 }
 
 /// How bad a [`Problem`] is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// The input was read, with a caveat.
     Warning,
     /// The input could not be read; its links are missing from the run.
     Error,
+}
+
+impl Severity {
+    /// The name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl Problem {
@@ -127,7 +144,7 @@ pub fn discover(cfg: &SourceConfig) -> Result<(Vec<Input>, Vec<Problem>), GlobEr
             inputs.push(Input::Stdin(cfg.stdin_format));
             continue;
         }
-        if crate::crawl::is_web_input(raw) {
+        if is_web_input(raw) {
             problems.push(Problem::error(
                 raw,
                 "is a web page; `linkrot check` reads web pages (add --crawl to follow the site's links)",
@@ -212,6 +229,24 @@ fn build_globs(globs: &[String]) -> Result<GlobSet, GlobError> {
         glob: globs.join(", "),
         source,
     })
+}
+
+/// Whether an input names a web page to read (crawl) rather than a file.
+pub fn is_web_input(input: &str) -> bool {
+    let lower = input.get(..8).unwrap_or(input).to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://")
+}
+
+/// A short, stable fingerprint of an input's bytes (FNV-1a, 64 bits, and
+/// the length), to tell whether an issue changed since it was read. Not
+/// for security: only to avoid rewriting a file someone edited since.
+pub fn content_hash(bytes: &[u8]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{:016x}-{}", h, bytes.len())
 }
 
 /// Largest input read; bigger files are refused with a message rather than

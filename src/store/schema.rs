@@ -112,4 +112,9 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         fetched_at    INTEGER NOT NULL
     );
     ",
+    // 5: the settings each run was judged by (JSON: the dead-link
+    // policy), so that later commands judge its links the same way.
+    r"
+    ALTER TABLE runs ADD COLUMN settings TEXT;
+    ",
 ];

@@ -705,3 +705,153 @@ async fn fix_rewrites_dead_and_moved_links_byte_for_byte_and_only_once() {
         .unwrap()
         .contains(&format!("Visiting: {visiting}")));
 }
+
+#[tokio::test]
+async fn archive_endpoints_are_settings_and_reached_with_the_guard_on_by_every_command() {
+    // The site stands for a public host (pinned, as --resolve does); the
+    // archive lives on 127.0.0.1, which the guard refuses for links but
+    // not for the user's own endpoint settings.
+    let site = Server::start(&[("/gone", Behave::Status(404))]).await;
+    let port = site.addr.port();
+    let dead = format!("http://public.test:{port}/gone");
+    let mut fake = FakeArchive::default();
+    fake.captures
+        .insert(dead.clone(), vec![("20151101120000".into(), "200".into())]);
+    let (a, fake) = fake.serve().await;
+    let dir = tempfile::tempdir().unwrap();
+    let p = issue(dir.path(), "i.md", "2015-10-20", &format!("[x]({dead})\n"));
+    let db = dir.path().join("links.db");
+    let guarded = |mut args: Vec<String>| {
+        args.extend(archive_flags(&a));
+        args.extend(["--resolve".into(), format!("public.test:{port}:127.0.0.1")]);
+        tokio::task::spawn_blocking(move || {
+            linkrot()
+                .env_remove("LINKROT_ALLOW_PRIVATE")
+                .args(&args)
+                .output()
+                .unwrap()
+        })
+    };
+    let o = guarded(vec![
+        "check".into(),
+        p.clone(),
+        "--db".into(),
+        db.display().to_string(),
+        "--archive".into(),
+        "--format".into(),
+        "json".into(),
+    ])
+    .await
+    .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        link(&report, &dead)["archive"]["timestamp"],
+        "20151101120000",
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let before = fake.calls("/cdx/search/cdx");
+    let o = guarded(vec![
+        "archive".into(),
+        "lookup".into(),
+        "--db".into(),
+        db.display().to_string(),
+        "--archive-relookup".into(),
+        "0".into(),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        fake.calls("/cdx/search/cdx") > before,
+        "archive lookup reached the archive: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("archived copy"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+}
+
+#[tokio::test]
+async fn an_archive_answer_larger_than_the_limit_is_refused_not_read_whole() {
+    // Valid JSON, a capture in it, and 2 MiB long: read whole, it would be used.
+    let padding = "x".repeat(2 << 20);
+    let huge = Arc::new(move |req: &Request| {
+        let body = if req.target.starts_with("/cdx/") {
+            serde_json::json!([
+                ["timestamp", "original", "statuscode", "pad"],
+                ["20151101120000", "http://x.test/", "200", padding]
+            ])
+        } else {
+            serde_json::json!({"archived_snapshots": {"closest": {"status": "200",
+                "available": true, "timestamp": "20151101120000", "pad": padding}}})
+        };
+        json(body)
+    });
+    let a = Server::start_handler(huge).await;
+    let site = Server::start(&[("/gone", Behave::Status(404))]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let dead = site.url("/gone");
+    let p = issue(dir.path(), "i.md", "2015-10-20", &format!("[x]({dead})\n"));
+    let db = dir.path().join("links.db");
+    let report = check_archive(&[p], &db, &a, &[]).await;
+    assert!(link(&report, &dead)["archive"].is_null(), "{report}");
+    let problems = report["problems"].to_string();
+    assert!(problems.contains("larger than 1048576 bytes"), "{problems}");
+}
+
+#[tokio::test]
+async fn report_and_fix_judge_a_run_by_the_policy_it_was_checked_with() {
+    let site = Server::start(&[("/gone", Behave::Status(404))]).await;
+    let gone = site.url("/gone");
+    let mut fake = FakeArchive::default();
+    fake.captures
+        .insert(gone.clone(), vec![("20151101120000".into(), "200".into())]);
+    let (a, _) = fake.serve().await;
+    let dir = tempfile::tempdir().unwrap();
+    let p = issue(dir.path(), "i.md", "2015-10-20", &format!("Gone: {gone}\n"));
+    let db = dir.path().join("links.db");
+    let db_arg = db.display().to_string();
+    // One 404 confirms a link dead under this policy; under the default it takes three.
+    let report = check_archive(
+        std::slice::from_ref(&p),
+        &db,
+        &a,
+        &["--hard-dead-after-failures", "1", "--hard-dead-after", "0"],
+    )
+    .await;
+    assert_eq!(link(&report, &gone)["state"], "dead");
+    let o = run(
+        vec![
+            "report".into(),
+            "--db".into(),
+            db_arg.clone(),
+            "--status".into(),
+            "dead".into(),
+            "--format".into(),
+            "json".into(),
+        ],
+        vec![],
+    )
+    .await;
+    let stored: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(stored["links"].as_array().unwrap().len(), 1, "{}", o.stdout);
+    assert_eq!(stored["summary"]["dead"], 1);
+    let o = run(vec!["fix".into(), p.clone(), "--db".into(), db_arg], vec![]).await;
+    assert!(
+        o.stdout.contains(&format!(
+            "+Gone: {}",
+            a.url(&format!("/web/20151101120000/{gone}"))
+        )),
+        "fix --replace dead replaces what check called dead: {}{}",
+        o.stdout,
+        o.stderr
+    );
+}

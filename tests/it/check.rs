@@ -1,7 +1,6 @@
 //! Checking, against local servers: one test per behaviour a link can show.
 
-use crate::kit::{check_all, check_one, test_config, Behave, Server, TestCa};
-use linkrot::check::CheckConfig;
+use crate::kit::{check_all, check_one, test_config, Behave, Server, Settings, TestCa};
 use linkrot::Status;
 use std::time::Duration;
 
@@ -173,9 +172,10 @@ async fn retries_are_bounded() {
 #[tokio::test]
 async fn a_server_that_never_answers_is_a_timeout() {
     let s = Server::start(&[("/hang", Behave::Hang)]).await;
-    let cfg = CheckConfig {
-        timeout: Duration::from_millis(300),
-        ..test_config()
+    let cfg = {
+        let mut c = test_config();
+        c.net.timeout = Duration::from_millis(300);
+        c
     };
     let r = check_all(&[s.url("/hang")], cfg).await.remove(0);
     assert_eq!(r.status, Status::Timeout);
@@ -213,9 +213,10 @@ async fn big_bodies_are_not_downloaded() {
 #[tokio::test]
 async fn unsupported_schemes_relative_links_and_excluded_urls_make_no_request() {
     let s = Server::start(&[("/skip", Behave::Status(200))]).await;
-    let cfg = CheckConfig {
-        exclude: vec!["/skip$".into()],
-        ..test_config()
+    let cfg = {
+        let mut c = test_config();
+        c.check.exclude = vec!["/skip$".into()];
+        c
     };
     let urls = [
         "mailto:a@b.test",
@@ -246,9 +247,10 @@ async fn unsupported_schemes_relative_links_and_excluded_urls_make_no_request() 
 #[tokio::test]
 async fn accepted_statuses_are_a_setting() {
     let s = Server::start(&[("/forbidden", Behave::Status(403))]).await;
-    let cfg = CheckConfig {
-        accept: vec![200..=299, 403..=403],
-        ..test_config()
+    let cfg = {
+        let mut c = test_config();
+        c.check.accept = vec![200..=299, 403..=403];
+        c
     };
     assert_eq!(
         check_all(&[s.url("/forbidden")], cfg).await[0].status,
@@ -264,9 +266,10 @@ async fn no_host_gets_more_than_its_share() {
         .map(|p| (p.as_str(), Behave::Slow(100)))
         .collect();
     let s = Server::start(&routes).await;
-    let cfg = CheckConfig {
-        max_per_host: 2,
-        ..test_config()
+    let cfg = {
+        let mut c = test_config();
+        c.check.max_per_host = 2;
+        c
     };
     let urls: Vec<String> = paths.iter().map(|p| s.url(p)).collect();
     let results = check_all(&urls, cfg).await;
@@ -277,9 +280,10 @@ async fn no_host_gets_more_than_its_share() {
 #[tokio::test]
 async fn the_proxy_setting_is_honoured() {
     let proxy = Server::start(&[("/page", Behave::Status(200))]).await;
-    let cfg = CheckConfig {
-        proxy: proxy.as_proxy(),
-        ..test_config()
+    let cfg = {
+        let mut c = test_config();
+        c.net.proxy = proxy.as_proxy();
+        c
     };
     // `.invalid` never resolves: only the proxy can answer.
     let r = check_all(&["http://newsletter.invalid/page".to_string()], cfg)
@@ -302,10 +306,11 @@ async fn the_get_after_a_head_goes_over_the_connection_the_head_used() {
         ("/ok", Behave::Status(200)),
     ])
     .await;
-    let cfg = CheckConfig {
-        max_concurrency: 1,
-        proxy: proxy.as_proxy(),
-        ..test_config()
+    let cfg = {
+        let mut c = test_config();
+        c.check.max_concurrency = 1;
+        c.net.proxy = proxy.as_proxy();
+        c
     };
     // Through a proxy, one connection per origin: the count tells reuse.
     let urls = [
@@ -326,9 +331,10 @@ async fn the_get_after_a_head_goes_over_the_connection_the_head_used() {
 async fn a_custom_ca_is_trusted_and_an_unknown_one_is_a_tls_error() {
     let ca = TestCa::new();
     let s = Server::start_tls(&[("/secure", Behave::Status(200))], &ca).await;
-    let trusted = CheckConfig {
-        ca_files: vec![ca.pem_path.clone()],
-        ..test_config()
+    let trusted = {
+        let mut c = test_config();
+        c.net.ca_files = vec![ca.pem_path.clone()];
+        c
     };
     assert_eq!(
         check_all(&[s.url("/secure")], trusted).await[0].status,
@@ -361,12 +367,8 @@ async fn a_host_that_never_answers_costs_about_one_try_per_url() {
 
 /// Checks `paths` on `s` with `cfg`, returning the paths in the order their
 /// verdicts arrived, each with its status and the hits the server had seen then.
-async fn arrival_order(
-    s: &Server,
-    paths: &[&str],
-    cfg: CheckConfig,
-) -> Vec<(String, Status, usize)> {
-    let client = linkrot::check::build_client(&cfg).unwrap();
+async fn arrival_order(s: &Server, paths: &[&str], cfg: Settings) -> Vec<(String, Status, usize)> {
+    let door = linkrot::net::Door::new(&cfg.net).unwrap();
     let urls = paths
         .iter()
         .enumerate()
@@ -374,8 +376,8 @@ async fn arrival_order(
         .collect();
     let (tx, mut rx) = tokio::sync::mpsc::channel(64);
     let task = tokio::spawn(linkrot::check::check_urls(
-        client,
-        std::sync::Arc::new(cfg),
+        door,
+        std::sync::Arc::new(cfg.check),
         urls,
         tx,
     ));
@@ -397,12 +399,13 @@ async fn urls_that_hang_on_a_host_that_answers_do_not_hold_its_slots() {
     let oks: Vec<String> = (0..8).map(|i| format!("/ok{i}")).collect();
     routes.extend(oks.iter().map(|p| (p.as_str(), Behave::Status(200))));
     let s = Server::start(&routes).await;
-    let cfg = CheckConfig {
-        max_per_host: 2,
-        initial_per_host: 2,
-        stall_after: Duration::from_millis(100),
-        timeout: Duration::from_secs(3),
-        ..test_config()
+    let cfg = {
+        let mut c = test_config();
+        c.check.max_per_host = 2;
+        c.check.initial_per_host = 2;
+        c.check.stall_after = Duration::from_millis(100);
+        c.net.timeout = Duration::from_secs(3);
+        c
     };
     let paths: Vec<&str> = routes.iter().map(|(p, _)| *p).collect();
     let order = arrival_order(&s, &paths, cfg).await;
@@ -427,12 +430,13 @@ async fn a_host_that_answers_nothing_never_gets_more_than_its_limit() {
         .map(|(p, b)| (p.as_str(), b.clone()))
         .collect();
     let s = Server::start(&routes).await;
-    let cfg = CheckConfig {
-        max_per_host: 2,
-        initial_per_host: 2,
-        stall_after: Duration::from_millis(50),
-        timeout: Duration::from_millis(600),
-        ..test_config()
+    let cfg = {
+        let mut c = test_config();
+        c.check.max_per_host = 2;
+        c.check.initial_per_host = 2;
+        c.check.stall_after = Duration::from_millis(50);
+        c.net.timeout = Duration::from_millis(600);
+        c
     };
     let paths: Vec<&str> = routes.iter().map(|(p, _)| *p).collect();
     let order = arrival_order(&s, &paths, cfg).await;

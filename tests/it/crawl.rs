@@ -132,8 +132,7 @@ async fn run_crawl(
     start: &str,
     cfg: &CrawlConfig,
 ) -> (CrawlSummary, BTreeMap<String, Page>, Vec<String>) {
-    let check = test_config();
-    let client = linkrot::check::build_client(&check).unwrap();
+    let door = linkrot::net::Door::new(&test_config().net).unwrap();
     let (tx, mut rx) = tokio::sync::mpsc::channel(16);
     let collect = async {
         let mut pages = BTreeMap::new();
@@ -154,7 +153,7 @@ async fn run_crawl(
     };
     let starts = [start.to_string()];
     let (summary, (pages, problems)) = tokio::join!(
-        crawl::crawl(cfg, &check, &client, &starts, Default::default(), tx),
+        crawl::crawl(cfg, &door, &starts, Default::default(), tx),
         collect
     );
     (summary.unwrap(), pages, problems)

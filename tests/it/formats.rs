@@ -12,10 +12,10 @@ fn occurrence(path: &str, line: u32, date: &str) -> OccurrenceRecord {
         path: path.into(),
         line,
         column: 5,
-        issue_date: Some(date.into()),
+        issue_date: linkrot::source::frontmatter::leading_date(date),
         issue_title: Some(format!("Weekly \"{}\" & more", &date[..4])),
         text: None,
-        kind: "inline".into(),
+        kind: linkrot::extract::LinkKind::Inline,
         archive: None,
     }
 }
@@ -274,7 +274,7 @@ fn filters_keep_what_they_say() {
         vec!["http://docs.mesh.test/start"]
     );
     let since = fixture().filtered(&Filter {
-        since: Some("2018-01-01".into()),
+        since: Some(time::macros::date!(2018 - 01 - 01)),
         status: vec!["broken".into()],
         ..Filter::default()
     });

@@ -27,9 +27,11 @@ fn config(dir: &Path, issue: &Path) -> Config {
             exclude_paths: vec![],
             stdin_format: linkrot::extract::Format::Markdown,
         },
-        check: linkrot::CheckConfig {
-            retries: 0,
-            ..test_config()
+        check: test_config().check,
+        net: {
+            let mut net = test_config().net;
+            net.retry.retries = 0;
+            net
         },
         db_path: dir.join("links.db"),
         history: HistoryConfig::default(),
@@ -321,4 +323,33 @@ async fn fail_on_new_fails_only_when_a_link_breaks_and_drafts_reuse_what_is_know
         text.contains("cited in:") && text.contains("i.md:3:1"),
         "{text}"
     );
+}
+
+#[tokio::test]
+async fn a_stored_report_is_judged_by_the_policy_the_run_was_checked_with() {
+    let s = Server::start(&[("/down", Behave::Status(500))]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let issue = dir.path().join("i.md");
+    std::fs::write(&issue, format!("{}\n", s.url("/down"))).unwrap();
+    let mut cfg = config(dir.path(), &issue);
+    cfg.history.policy.dead_after_failures = 2;
+    cfg.history.policy.dead_after_secs = DAY;
+    let clock = Arc::new(FakeClock(AtomicI64::new(0)));
+    let url = s.url("/down");
+    run_at(&cfg, &clock, 0.0).await;
+    let checked = run_at(&cfg, &clock, 1.5).await;
+    assert_eq!(
+        state_of(&checked, &url),
+        Some(State::Dead),
+        "two nights a day apart"
+    );
+    let stored = linkrot::run::stored_report(&cfg.db_path, None)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        state_of(&stored, &url),
+        Some(State::Dead),
+        "the report agrees with check, not with the default policy"
+    );
+    assert_eq!(stored.summary.dead, 1);
 }

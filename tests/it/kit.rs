@@ -3,6 +3,7 @@
 //! linkrot's stages or its binary against it. Nothing leaves loopback.
 
 use linkrot::check::{self, CheckConfig, CheckResult, Classifier, Target};
+use linkrot::net::{Door, NetConfig, ProxyConfig};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -194,8 +195,8 @@ impl Server {
 
     /// Settings that send every request (http and https) through this
     /// server as a proxy, so none can go further than it.
-    pub fn as_proxy(&self) -> linkrot::check::ProxyConfig {
-        linkrot::check::ProxyConfig {
+    pub fn as_proxy(&self) -> ProxyConfig {
+        ProxyConfig {
             http: Some(self.url("")),
             https: Some(self.url("")),
             no_proxy: None,
@@ -447,24 +448,42 @@ impl TestCa {
     }
 }
 
-/// Settings for tests: fast backoff, short timeouts, no system roots (so
-/// no test depends on the machine's CA store).
-pub fn test_config() -> CheckConfig {
-    CheckConfig {
+/// What a check is run with: how to check, and how to reach the network.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub check: CheckConfig,
+    pub net: NetConfig,
+}
+
+/// Network settings for tests: fast backoff, short timeouts, no system
+/// roots (so no test depends on the machine's CA store), and private
+/// addresses allowed (every test server is on 127.0.0.1).
+pub fn test_net() -> NetConfig {
+    let mut net = NetConfig {
         timeout: Duration::from_millis(1500),
         connect_timeout: Duration::from_millis(1000),
-        backoff_base: Duration::from_millis(20),
-        max_retry_after: Duration::from_secs(5),
         system_roots: false,
         allow_private: true,
-        ..CheckConfig::default()
+        ..NetConfig::default()
+    };
+    net.retry.backoff_base = Duration::from_millis(20);
+    net.retry.max_retry_after = Duration::from_secs(5);
+    net
+}
+
+/// Settings for tests: the defaults over [`test_net`].
+pub fn test_config() -> Settings {
+    Settings {
+        check: CheckConfig::default(),
+        net: test_net(),
     }
 }
 
 /// Checks `urls` (as written) with `cfg`, returning one result each, in order.
-pub async fn check_all(urls: &[String], cfg: CheckConfig) -> Vec<CheckResult> {
+pub async fn check_all(urls: &[String], cfg: Settings) -> Vec<CheckResult> {
+    let Settings { check: cfg, net } = cfg;
     let classifier = Classifier::new(&cfg).unwrap();
-    let client = check::build_client(&cfg).unwrap();
+    let door = Door::new(&net).unwrap();
     let mut out: Vec<Option<CheckResult>> = vec![None; urls.len()];
     let mut todo = Vec::new();
     for (i, u) in urls.iter().enumerate() {
@@ -474,7 +493,7 @@ pub async fn check_all(urls: &[String], cfg: CheckConfig) -> Vec<CheckResult> {
         }
     }
     let (tx, mut rx) = tokio::sync::mpsc::channel(16);
-    let task = tokio::spawn(check::check_urls(client, Arc::new(cfg), todo, tx));
+    let task = tokio::spawn(check::check_urls(door, Arc::new(cfg), todo, tx));
     while let Some((i, r)) = rx.recv().await {
         out[i] = Some(r);
     }

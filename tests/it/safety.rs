@@ -1,22 +1,24 @@
 //! Hardening: refused addresses, hostile servers, concurrent and killed runs.
 
-use crate::kit::{check_all, linkrot, test_config, Behave, Server, TestCa};
-use linkrot::check::CheckConfig;
+use crate::kit::{check_all, linkrot, test_config, Behave, Request, Server, Settings, TestCa};
 use linkrot::Status;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Test settings that trust `ca`.
-fn trusting(ca: &TestCa) -> CheckConfig {
-    CheckConfig {
-        ca_files: vec![ca.pem_path.clone()],
-        ..test_config()
+fn trusting(ca: &TestCa) -> Settings {
+    {
+        let mut c = test_config();
+        c.net.ca_files = vec![ca.pem_path.clone()];
+        c
     }
 }
 
-fn guarded() -> CheckConfig {
-    CheckConfig {
-        allow_private: false,
-        ..test_config()
+fn guarded() -> Settings {
+    {
+        let mut c = test_config();
+        c.net.allow_private = false;
+        c
     }
 }
 
@@ -32,9 +34,10 @@ async fn private_addresses_are_refused_by_default_literal_or_resolved() {
     ];
     // Were the guard ever to fail, these requests would still go no further
     // than the test server, acting as the proxy.
-    let cfg = CheckConfig {
-        proxy: s.as_proxy(),
-        ..guarded()
+    let cfg = {
+        let mut c = guarded();
+        c.net.proxy = s.as_proxy();
+        c
     };
     let results = check_all(&urls, cfg).await;
     for (u, r) in urls.iter().zip(&results) {
@@ -78,9 +81,10 @@ async fn a_redirect_to_a_private_address_is_refused_at_the_hop() {
     ])
     .await;
     // `public.test` stands for a public site: pinned to the test server, as --resolve does.
-    let cfg = CheckConfig {
-        resolve: vec![("public.test".into(), s.addr)],
-        ..guarded()
+    let cfg = {
+        let mut c = guarded();
+        c.net.resolve = vec![("public.test".into(), s.addr)];
+        c
     };
     let port = s.addr.port();
     let urls: Vec<String> = ["/to-literal", "/to-name", "/to-file"]
@@ -205,9 +209,10 @@ async fn hostile(kind: &'static str) -> std::net::SocketAddr {
 
 #[tokio::test]
 async fn hostile_servers_end_within_their_bounds_with_a_clear_outcome() {
-    let cfg = CheckConfig {
-        timeout: Duration::from_secs(2),
-        ..test_config()
+    let cfg = {
+        let mut c = test_config();
+        c.net.timeout = Duration::from_secs(2);
+        c
     };
     let huge = hostile("huge-headers").await;
     let r = check_all(&[format!("http://{huge}/")], cfg.clone())
@@ -236,10 +241,8 @@ async fn tls_errors_are_errors_with_their_cause_not_broken_links() {
     let trusting = trusting(&ca);
     // The certificate names 127.0.0.1 and localhost, not this name.
     let port = s.addr.port();
-    let cfg = CheckConfig {
-        resolve: vec![("wrong-name.test".into(), s.addr)],
-        ..trusting
-    };
+    let mut cfg = trusting;
+    cfg.net.resolve = vec![("wrong-name.test".into(), s.addr)];
     let r = check_all(&[format!("https://wrong-name.test:{port}/x")], cfg)
         .await
         .remove(0);
@@ -336,7 +339,7 @@ async fn an_expired_certificate_is_a_tls_error() {
 #[test]
 fn urls_with_spaces_and_unicode_hosts_go_out_encoded() {
     use linkrot::check::{Classifier, Target};
-    let c = Classifier::new(&test_config()).unwrap();
+    let c = Classifier::new(&test_config().check).unwrap();
     let Target::Check(u) = c.classify("http://bücher.test/a file?q=ü") else {
         panic!("checkable")
     };
@@ -453,5 +456,161 @@ fn a_full_disk_is_a_clear_error_and_leaves_the_database_sound() {
     assert!(
         kept > 0 && kept < 20_000,
         "the batches committed before the disk filled are kept ({kept})"
+    );
+}
+
+#[tokio::test]
+async fn behind_a_proxy_local_names_are_refused_before_any_request_and_at_every_hop() {
+    // The proxy resolves names itself: to its own loopback, or to the
+    // cloud's metadata service. Nothing may be asked of it for these.
+    let s = Server::start(&[
+        (
+            "/to-localhost",
+            Behave::Redirect(302, "http://localhost:1/admin".into()),
+        ),
+        (
+            "/to-api",
+            Behave::Redirect(301, "http://api.localhost/keys".into()),
+        ),
+        (
+            "/to-metadata",
+            Behave::Redirect(
+                302,
+                "http://metadata.google.internal/computeMetadata/v1/".into(),
+            ),
+        ),
+        (
+            "/to-mdns",
+            Behave::Redirect(302, "http://printer.local/".into()),
+        ),
+        (
+            "/to-home",
+            Behave::Redirect(302, "http://nas.home.arpa/".into()),
+        ),
+        (
+            "/to-short",
+            Behave::Redirect(302, "http://metadata/computeMetadata/v1/".into()),
+        ),
+        (
+            "/to-decimal",
+            Behave::Redirect(302, "http://2130706433/".into()),
+        ),
+    ])
+    .await;
+    let mut cfg = guarded();
+    cfg.net.proxy = s.as_proxy();
+    let hops = [
+        "/to-localhost",
+        "/to-api",
+        "/to-metadata",
+        "/to-mdns",
+        "/to-home",
+        "/to-short",
+        "/to-decimal",
+    ];
+    let mut urls: Vec<String> = hops
+        .iter()
+        .map(|p| format!("http://public.invalid{p}"))
+        .collect();
+    let direct = [
+        "http://localhost:1/",
+        "http://api.localhost/",
+        "http://metadata.google.internal/computeMetadata/v1/instance/",
+        "http://LOCALHOST./",
+        "http://0x7f.1/",
+        "http://0177.0.0.1/",
+        "http://[::ffff:169.254.169.254]/latest/meta-data/",
+    ];
+    urls.extend(direct.iter().map(|u| u.to_string()));
+    let results = check_all(&urls, cfg).await;
+    for (u, r) in urls.iter().zip(&results) {
+        assert_eq!(r.status, Status::Excluded, "{u}: {r:?}");
+        assert!(
+            r.error.as_deref().unwrap().contains("--allow-private"),
+            "{u}: {:?}",
+            r.error
+        );
+    }
+    for r in &results[..hops.len()] {
+        assert_eq!(r.redirects.len(), 1, "the hop is recorded: {r:?}");
+    }
+    let asked: Vec<String> = s.all_hits().iter().map(|h| h.host.clone()).collect();
+    assert_eq!(
+        asked.len(),
+        hops.len(),
+        "only the public pages were asked: {asked:?}"
+    );
+    assert!(asked.iter().all(|h| h == "public.invalid"), "{asked:?}");
+}
+
+/// Crawls `start` through `proxy` with the guard on; returns the problems.
+async fn guarded_crawl(start: &str, proxy: &Server) -> Vec<String> {
+    let mut net = guarded().net;
+    net.proxy = proxy.as_proxy();
+    let door = linkrot::net::Door::new(&net).unwrap();
+    let cfg = linkrot::crawl::CrawlConfig {
+        follow: true,
+        ..linkrot::crawl::CrawlConfig::default()
+    };
+    let (tx, mut rx) = tokio::sync::mpsc::channel(16);
+    let starts = [start.to_string()];
+    let collect = async {
+        let mut problems = Vec::new();
+        while let Some(e) = rx.recv().await {
+            if let linkrot::crawl::Event::Problem(p) = e {
+                problems.push(format!("{}: {}", p.path, p.message));
+            }
+        }
+        problems
+    };
+    let (summary, problems) = tokio::join!(
+        linkrot::crawl::crawl(&cfg, &door, &starts, Default::default(), tx),
+        collect
+    );
+    summary.unwrap();
+    problems
+}
+
+#[tokio::test]
+async fn a_crawled_page_or_robots_txt_that_redirects_to_cloud_metadata_is_refused() {
+    let metadata = "http://169.254.169.254/latest/meta-data/".to_string();
+    let s = Server::start_handler(Arc::new(move |req: &Request| {
+        let path = req
+            .target
+            .split("://")
+            .nth(1)
+            .map_or(req.target.as_str(), |rest| {
+                rest.find('/').map_or("/", |i| &rest[i..])
+            });
+        Some(match path {
+            // news.invalid: robots.txt redirects to the metadata service.
+            "/robots.txt" if req.target.contains("news.invalid") => {
+                (302, vec![("Location".into(), metadata.clone())], vec![])
+            }
+            "/robots.txt" => (404, vec![], vec![]),
+            // moved.invalid: the start page itself "moved" there.
+            "/archive/" => (301, vec![("Location".into(), metadata.clone())], vec![]),
+            _ => (404, vec![], vec![]),
+        })
+    }))
+    .await;
+    let problems = guarded_crawl("http://moved.invalid/archive/", &s).await;
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("169.254.169.254") && p.contains("--allow-private")),
+        "{problems:?}"
+    );
+    let problems = guarded_crawl("http://news.invalid/archive/", &s).await;
+    assert!(
+        problems.iter().any(|p| p.contains("robots.txt")
+            && p.contains("169.254.169.254")
+            && p.contains("--allow-private")),
+        "{problems:?}"
+    );
+    let hosts: Vec<String> = s.all_hits().iter().map(|h| h.host.clone()).collect();
+    assert!(
+        hosts.iter().all(|h| !h.contains("169.254")),
+        "the metadata service was never asked: {hosts:?}"
     );
 }

@@ -1,0 +1,368 @@
+//! One host's adaptive limit, and what its answers have taught us.
+//!
+//! The limit starts small, grows by one slot for each full window of good
+//! answers given under full load, and on 429/503 drops: a refusal (429, or
+//! any answer with `Retry-After`) keeps the load below the one refused as
+//! a ceiling and pauses the host; a bare 503 only counts when two come in
+//! a row from different URLs. Pure bookkeeping: no clock of its own, no
+//! queue (see `queue.rs`), no verdicts (see `verdict.rs`).
+
+use super::super::verdict::{Answer, Job};
+use crate::net::FailureKind;
+use std::time::{Duration, Instant};
+
+/// A host goes straight to GET (see `skips_head`) after this many HEADs
+/// that needed one: refused (405/501), or, on a host that caps us, any error.
+const NO_HEAD_AFTER: u32 = 3;
+
+/// Good answers under a ceiling set by a single 429 before it is lifted
+/// by one (doubled at each such 429; see `slow_down`).
+const PROBATION: usize = 8;
+
+/// The lowest a 429 can set a host's ceiling (see `slow_down`).
+pub(super) const CEILING_FLOOR: usize = 2;
+
+#[derive(Debug)]
+pub(super) struct Host {
+    pub in_flight: usize,
+    pub limit: usize,
+    pub ceiling: usize,
+    pub paused_until: Option<Instant>,
+    /// How many times it has asked us to slow down.
+    pub epoch: u64,
+    /// Good answers under full load since the limit last grew.
+    good_window: usize,
+    /// HEADs answered with an error that only a GET could confirm.
+    pub head_errors: u32,
+    /// HEADs answered 405 or 501.
+    pub head_refusals: u32,
+    /// Has refused several requests of one burst (429, or a `Retry-After`):
+    /// it caps concurrent requests, so every request counts.
+    pub capped: bool,
+    /// First tries answered with a bare 503 since its last good answer.
+    bare_503s: u32,
+    /// Bursts of refusals (429, or a `Retry-After`) so far.
+    pub refusals: u64,
+    /// Good answers at a ceiling on probation that lift it by one.
+    probation: usize,
+    /// The load at which a request was last refused alone.
+    lone_refusal_at: Option<usize>,
+    /// Good answers at the ceiling since it was last set or lifted.
+    good_at_ceiling: usize,
+    /// When it last answered (or failed) a request.
+    pub last_answer: Option<Instant>,
+    /// Requests set aside as outliers (see `Queue::set_aside`), at most `max_per_host`.
+    pub outliers: usize,
+    /// Has given any answer other than a gateway error.
+    pub answered: bool,
+    /// First tries that met a connection failure or a gateway error, while
+    /// it has never answered.
+    pub silent_failures: u32,
+}
+
+impl Host {
+    pub fn new(start: usize, max: usize) -> Host {
+        Host {
+            in_flight: 0,
+            limit: start,
+            ceiling: max,
+            paused_until: None,
+            epoch: 0,
+            good_window: 0,
+            head_errors: 0,
+            head_refusals: 0,
+            capped: false,
+            bare_503s: 0,
+            refusals: 0,
+            probation: PROBATION,
+            lone_refusal_at: None,
+            good_at_ceiling: 0,
+            last_answer: None,
+            outliers: 0,
+            answered: false,
+            silent_failures: 0,
+        }
+    }
+
+    /// Whether its URLs go straight to GET: after `NO_HEAD_AFTER` HEADs
+    /// refused, or, once it caps us, `NO_HEAD_AFTER` HEAD errors.
+    pub fn skips_head(&self) -> bool {
+        self.head_refusals >= NO_HEAD_AFTER || (self.capped && self.head_errors >= NO_HEAD_AFTER)
+    }
+
+    /// A HEAD answered `status`, an error that a GET must confirm. A host
+    /// that refuses HEAD, or that limits us (so that every request
+    /// counts), is asked with GET from then on: one request per URL, not two.
+    pub fn head_needed_get(&mut self, status: u16) {
+        self.head_errors += 1;
+        if matches!(status, 405 | 501) {
+            self.head_refusals += 1;
+        }
+    }
+
+    /// Retries left to its URLs. A host that has never answered and has
+    /// failed twice (connection errors, gateway errors) is down: each of
+    /// its URLs still gets one try, but no more, so a lapsed domain with a
+    /// hundred links costs a hundred requests, not three hundred.
+    pub fn retry_budget(&self, retries: u32) -> u32 {
+        if !self.answered && self.silent_failures >= 2 {
+            0
+        } else {
+            retries
+        }
+    }
+
+    /// Notes what an answer says of the host's health: a gateway error or a
+    /// failed connection on a first try, while it has never answered, is
+    /// evidence that it is down; anything else is an answer.
+    /// (A timeout says nothing either way: one URL may hang on a live host.)
+    pub fn observe(&mut self, answer: &Answer, first_try: bool) {
+        match answer {
+            Answer::Response {
+                status: 502 | 504, ..
+            } => self.silent_failures += u32::from(first_try),
+            Answer::Response { .. } => self.answered = true,
+            Answer::Failed(f) if matches!(f.kind, FailureKind::Timeout | FailureKind::Refused) => {}
+            Answer::Failed(_) => self.silent_failures += u32::from(first_try),
+        }
+    }
+
+    /// A 429/503: the host asks for less. A refusal (429, or any answer
+    /// with `Retry-After`) pauses it for `Retry-After` (`pause`, else the
+    /// backoff base) and keeps the load below the one refused as a
+    /// ceiling, which the limit drops to: for good when several requests
+    /// of one burst were refused (a cap on concurrent requests), on
+    /// probation when one was (it may be one URL's limit: the ceiling is
+    /// lifted by one after a window of good answers under it, a window
+    /// that doubles with each such refusal), and for good again when that
+    /// lift draws a lone refusal at the same load. A bare 503 (no
+    /// `Retry-After`) says nothing of the load that drew it and is often
+    /// one URL's answer: two in a row from different URLs halve the limit
+    /// (once per burst), and each URL's own backoff does the rest.
+    /// Returns until when the host is paused, if it is.
+    pub fn slow_down(
+        &mut self,
+        job: &Job,
+        status: u16,
+        retry_after: Option<Duration>,
+        pause: Duration,
+        max_per_host: usize,
+        now: Instant,
+    ) -> Option<Instant> {
+        let floor = CEILING_FLOOR.min(max_per_host.max(1));
+        let refusal = status == 429 || retry_after.is_some();
+        // A bare 503 amid good answers is one URL's (a dead page behind a
+        // proxy); two from different URLs with no good answer between are
+        // the host's. A retry's 503 is the same URL saying it again.
+        if !refusal && job.tries == 0 {
+            self.bare_503s += 1;
+        }
+        let overloaded = refusal || (job.tries == 0 && self.bare_503s >= 2);
+        if job.sent_epoch == self.epoch && overloaded {
+            self.epoch += 1;
+            self.good_window = 0;
+            // A refusal says which load was too much: the ceiling below
+            // (set next) is the limit. A bare 503 does not: halve.
+            if !refusal {
+                self.limit = (self.limit / 2).max(floor);
+            }
+        }
+        let mut paused = None;
+        if refusal {
+            // Refused too though sent before the burst's first refusal came back?
+            let burst = job.sent_refusals < self.refusals;
+            if !burst {
+                self.refusals += 1;
+            }
+            // A level refused twice, alone each time, is a cap too: the
+            // ceiling's probation lifted it and the same refusal came back.
+            if burst || self.lone_refusal_at == Some(job.sent_level) {
+                self.capped = true;
+            } else {
+                self.lone_refusal_at = Some(job.sent_level);
+                self.probation = self.probation.saturating_mul(2);
+            }
+            // Never below two slots: a 429 there is a rate limit
+            // (Retry-After handles it) or a single URL's, and one stalled
+            // request must not be able to hold a whole host.
+            self.ceiling = self
+                .ceiling
+                .min(job.sent_level.saturating_sub(1).max(floor));
+            self.good_at_ceiling = 0;
+            let until = now + pause;
+            let until = self.paused_until.map_or(until, |t| t.max(until));
+            self.paused_until = Some(until);
+            paused = Some(until);
+        }
+        self.limit = self.limit.min(self.ceiling);
+        paused
+    }
+
+    /// A good answer given under full load counts toward one more slot; a
+    /// full window of them (as many as the limit) earns it, up to the
+    /// ceiling. One slot per round, not per answer: growing per answer
+    /// doubles the load before the first 429 can come back, and every
+    /// request sent meanwhile draws one. At a ceiling on probation, a
+    /// window of `probation` good answers lifts it by one.
+    pub fn speed_up(&mut self, job: &Job, max_per_host: usize) {
+        let max = max_per_host.max(1);
+        self.bare_503s = 0;
+        if job.sent_level < self.limit || job.sent_epoch != self.epoch {
+            return;
+        }
+        if self.limit >= self.ceiling {
+            if self.capped || self.ceiling >= max {
+                return;
+            }
+            self.good_at_ceiling += 1;
+            if self.good_at_ceiling >= self.probation {
+                self.ceiling += 1;
+                self.good_at_ceiling = 0;
+            }
+            return;
+        }
+        self.good_window += 1;
+        if self.good_window >= self.limit {
+            self.limit += 1;
+            self.good_window = 0;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::Url;
+
+    fn sent(h: &mut Host, tries: u32) -> Job {
+        h.in_flight += 1;
+        let mut j = Job::new(0, Url::parse("http://h.test/").unwrap());
+        j.tries = tries;
+        j.sent_level = h.in_flight;
+        j.sent_epoch = h.epoch;
+        j.sent_refusals = h.refusals;
+        j
+    }
+
+    fn answer_ok(h: &mut Host, j: &Job) {
+        h.in_flight -= 1;
+        h.speed_up(j, 6);
+    }
+
+    fn answer(h: &mut Host, j: &Job, status: u16, retry_after: Option<Duration>) {
+        h.in_flight -= 1;
+        h.slow_down(j, status, retry_after, Duration::ZERO, 6, Instant::now());
+    }
+
+    /// Sends as many requests as the limit allows, then answers them all well.
+    fn good_round(h: &mut Host) {
+        let jobs: Vec<Job> = (0..h.limit).map(|_| sent(h, 0)).collect();
+        for j in &jobs {
+            answer_ok(h, j);
+        }
+    }
+
+    #[test]
+    fn a_bare_503_amid_good_answers_is_one_urls_and_two_in_a_row_are_the_hosts() {
+        let mut h = Host::new(2, 6);
+        good_round(&mut h);
+        good_round(&mut h);
+        assert_eq!(h.limit, 3, "a full window of good answers earns a slot");
+        let dead = sent(&mut h, 0);
+        answer(&mut h, &dead, 503, None);
+        assert_eq!(h.limit, 3, "one dead page's 503 does not slow the host");
+        assert!(h.paused_until.is_none());
+        let (a, b) = (sent(&mut h, 0), sent(&mut h, 0));
+        answer(&mut h, &a, 503, None);
+        answer(&mut h, &b, 503, None);
+        assert_eq!(h.limit, 2, "503s from two URLs in a row halve it");
+        assert_eq!(h.ceiling, 6, "a bare 503 sets no ceiling");
+    }
+
+    #[test]
+    fn a_429_drops_to_the_load_below_on_probation_alone_and_for_good_in_a_burst() {
+        let mut h = Host::new(4, 6);
+        let mut jobs: Vec<Job> = (0..4).map(|_| sent(&mut h, 0)).collect();
+        // The fourth request, sent at level 4, is refused alone.
+        let last = jobs.pop().unwrap();
+        answer(&mut h, &last, 429, Some(Duration::ZERO));
+        assert_eq!(h.ceiling, 3);
+        assert_eq!(
+            h.limit, 3,
+            "after its pause the host goes on at the load below the one refused, not at half"
+        );
+        assert!(h.paused_until.is_some());
+        assert!(!h.capped);
+        for j in &jobs {
+            answer_ok(&mut h, j);
+        }
+        h.paused_until = None;
+        // Good answers at the ceiling lift it by one after the probation window.
+        for _ in 0..60 {
+            good_round(&mut h);
+            if h.ceiling > 3 {
+                break;
+            }
+        }
+        assert_eq!(h.ceiling, 4, "the ceiling stays on probation: {h:?}");
+        for _ in 0..20 {
+            if h.limit == 4 {
+                break;
+            }
+            good_round(&mut h);
+        }
+        assert_eq!(h.limit, 4, "the limit grows back to 4");
+        // The lifted level refused alone again: that is the host's cap.
+        let mut jobs: Vec<Job> = (0..4).map(|_| sent(&mut h, 0)).collect();
+        let last = jobs.pop().unwrap();
+        assert_eq!(last.sent_level, 4);
+        answer(&mut h, &last, 429, Some(Duration::ZERO));
+        assert!(h.capped, "refused twice at 4: {h:?}");
+        assert_eq!(h.ceiling, 3);
+
+        // A burst: two requests of one round refused.
+        let mut h = Host::new(5, 6);
+        let mut sent_jobs: Vec<Job> = (0..5).map(|_| sent(&mut h, 0)).collect();
+        // The first answer frees a slot, refilled at level 5 again before
+        // the refusal of the first level-5 request comes back.
+        let first = sent_jobs.remove(0);
+        answer_ok(&mut h, &first);
+        let again = sent(&mut h, 0);
+        assert_eq!(again.sent_level, 5);
+        let a = sent_jobs.pop().unwrap();
+        answer(&mut h, &a, 429, Some(Duration::ZERO));
+        assert!(!h.capped, "one refusal could be one URL's");
+        answer(&mut h, &again, 429, Some(Duration::ZERO));
+        assert!(h.capped);
+        assert_eq!(h.ceiling, 4);
+    }
+
+    fn status(s: u16) -> Answer {
+        Answer::Response {
+            status: s,
+            location: None,
+            retry_after: None,
+        }
+    }
+
+    fn reset() -> Answer {
+        Answer::Failed(crate::net::Failure {
+            kind: FailureKind::Transient,
+            cause: "connection reset".into(),
+        })
+    }
+
+    #[test]
+    fn a_host_that_never_answers_and_fails_twice_is_down_and_gets_no_retries() {
+        let mut h = Host::new(2, 6);
+        h.observe(&reset(), true);
+        assert_eq!(h.retry_budget(2), 2, "one failure may be one URL's");
+        h.observe(&status(502), true);
+        assert_eq!(h.retry_budget(2), 0);
+        let mut h = Host::new(2, 6);
+        h.observe(&status(404), true);
+        h.observe(&reset(), true);
+        h.observe(&reset(), true);
+        assert_eq!(h.retry_budget(2), 2, "it answered once: it is up");
+    }
+}

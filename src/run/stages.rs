@@ -1,0 +1,390 @@
+//! The stages `run::check` calls, one function each, in the order it
+//! calls them. Each takes what the stage before produced and sends what it
+//! finds to the writer.
+
+use super::{Observer, Plan, RunError};
+use crate::archive::{Archive, ArchiveError, Lookup};
+use crate::check::{self, CheckConfig, CheckResult, Classifier, Target};
+use crate::clock::Clock;
+use crate::crawl;
+use crate::extract::Link;
+use crate::net::Door;
+use crate::source::{self, Document, Problem};
+use crate::store::{LatestCheck, Write, Writer};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+use time::Date;
+use tokio::sync::mpsc;
+
+/// What every stage is handed: where to write, who watches, the time.
+pub(super) struct Run<'a> {
+    pub writer: &'a Writer,
+    pub observer: &'a dyn Observer,
+    pub clock: &'a dyn Clock,
+}
+
+impl Run<'_> {
+    async fn record(&self, url: String, result: CheckResult) {
+        self.observer.checked(&url, &result);
+        self.writer
+            .send(Write::Check {
+                url,
+                result,
+                checked_at: self.clock.now(),
+            })
+            .await;
+    }
+}
+
+/// What the store records of an issue as read at `now`.
+pub(super) fn issue_write(doc: &Document, links: Vec<Link>, now: i64) -> Write {
+    Write::Issue {
+        path: doc.path.clone(),
+        title: doc.title.clone(),
+        date: doc.date,
+        links,
+        seen_at: now,
+        content_hash: Some(source::content_hash(doc.text.as_bytes())),
+    }
+}
+
+/// What the store records of a crawled page: the issue it is, and the
+/// page's validators for the next crawl.
+fn page_writes(page: crawl::Page, now: i64) -> (Write, Write) {
+    let page_write = Write::Page {
+        url: page.requested,
+        path: page.path.clone(),
+        etag: page.etag,
+        last_modified: page.last_modified,
+        content_hash: page.hash.clone(),
+        internal: page.internal,
+        at: now,
+    };
+    let issue = Write::Issue {
+        path: page.path,
+        title: page.title,
+        date: page.date,
+        links: page.links,
+        seen_at: now,
+        content_hash: Some(page.hash),
+    };
+    (issue, page_write)
+}
+
+/// Distinct URLs as written, and the dates of the issues citing each.
+#[derive(Default)]
+pub(super) struct UrlTable {
+    pub written: Vec<String>,
+    index: HashMap<String, usize>,
+    /// The dates of the issues citing each URL (`None`: an issue without one).
+    dates: Vec<BTreeSet<Option<Date>>>,
+}
+
+impl UrlTable {
+    fn add(&mut self, url: &str, date: Option<Date>) {
+        let id = *self.index.entry(url.to_string()).or_insert_with(|| {
+            self.written.push(url.to_string());
+            self.dates.push(BTreeSet::new());
+            self.written.len() - 1
+        });
+        self.dates[id].insert(date);
+    }
+
+    /// The archive lookups the failing URLs need: one per citing issue date.
+    pub fn lookups(&self, failing: &[usize]) -> Vec<(String, Option<Date>)> {
+        failing
+            .iter()
+            .flat_map(|&wid| self.dates[wid].iter().map(move |d| (wid, *d)))
+            .map(|(wid, d)| (self.written[wid].clone(), d))
+            .collect()
+    }
+}
+
+/// Everything read: the URL table, problems, counts.
+#[derive(Default)]
+pub(super) struct Found {
+    pub table: UrlTable,
+    pub problems: Vec<Problem>,
+    pub issues: usize,
+    pub links: usize,
+}
+
+/// The inputs that are web pages (crawled) and the rest (read as files).
+pub(super) fn split_inputs(cfg: &source::SourceConfig) -> (Vec<String>, source::SourceConfig) {
+    let (web, files): (Vec<String>, Vec<String>) = cfg
+        .inputs
+        .iter()
+        .cloned()
+        .partition(|i| source::is_web_input(i));
+    (
+        web,
+        source::SourceConfig {
+            inputs: files,
+            ..cfg.clone()
+        },
+    )
+}
+
+/// Reads and extracts every file on a blocking thread, streaming issues to
+/// the writer.
+pub(super) async fn extract_files(
+    sources: source::SourceConfig,
+    writes: mpsc::Sender<Write>,
+    observer: Arc<dyn Observer>,
+    clock: Arc<dyn Clock>,
+) -> Result<Found, RunError> {
+    tokio::task::spawn_blocking(move || {
+        let mut found = Found::default();
+        let problems = super::for_each_document(&sources, observer.as_ref(), |doc, links| {
+            found.issues += 1;
+            found.links += links.len();
+            for l in &links {
+                found.table.add(&l.url, doc.date);
+            }
+            // A closed channel means the writer failed; its error is reported at the end.
+            let _ = writes.blocking_send(issue_write(doc, links, clock.now()));
+        })?;
+        found.problems = problems;
+        Ok(found)
+    })
+    .await
+    .expect("extraction does not panic")
+}
+
+/// Crawls the inputs that are web pages, recording each page as an issue.
+pub(super) async fn crawl_web(
+    run: &Run<'_>,
+    cfg: &crawl::CrawlConfig,
+    door: &Door,
+    web: &[String],
+    reader: &crate::store::Store,
+    found: &mut Found,
+) -> Result<Option<crawl::CrawlSummary>, RunError> {
+    if web.is_empty() {
+        return Ok(None);
+    }
+    let cache = reader.cached_pages()?;
+    let (tx, mut rx) = mpsc::channel::<crawl::Event>(64);
+    let crawling = crawl::crawl(cfg, door, web, cache, tx);
+    let recording = async {
+        while let Some(event) = rx.recv().await {
+            match event {
+                crawl::Event::Page(page) => {
+                    found.issues += 1;
+                    found.links += page.links.len();
+                    for l in &page.links {
+                        found.table.add(&l.url, page.date);
+                    }
+                    let (issue, page) = page_writes(*page, run.clock.now());
+                    run.writer.send(issue).await;
+                    run.writer.send(page).await;
+                }
+                crawl::Event::Problem(p) => {
+                    run.observer.problem(&p);
+                    found.problems.push(p);
+                }
+                crawl::Event::Progress { done, queued } => run.observer.crawling(done, queued),
+            }
+        }
+    };
+    let (summary, ()) = tokio::join!(crawling, recording);
+    Ok(Some(summary?))
+}
+
+/// The distinct requests (fragment stripped) and the written URLs each stands for.
+pub(super) struct Requests {
+    pub urls: Vec<reqwest::Url>,
+    pub targets: Vec<Vec<usize>>,
+}
+
+impl Requests {
+    /// Every written URL that leads to a request.
+    pub fn spellings<'a>(&self, table: &'a UrlTable) -> Vec<&'a str> {
+        self.targets
+            .iter()
+            .flatten()
+            .map(|&w| table.written[w].as_str())
+            .collect()
+    }
+
+    /// Each request with the latest check of each of its spellings, for [`super::plan`].
+    pub fn latest<'a>(
+        &'a self,
+        table: &'a UrlTable,
+        latest: &'a HashMap<String, LatestCheck>,
+    ) -> impl Iterator<Item = (usize, Vec<Option<&'a LatestCheck>>)> + 'a {
+        self.targets.iter().enumerate().map(move |(rid, ws)| {
+            (
+                rid,
+                ws.iter().map(|&w| latest.get(&table.written[w])).collect(),
+            )
+        })
+    }
+}
+
+/// Decides which written URLs lead to a request; the others get their
+/// verdict now (unsupported, excluded, invalid).
+pub(super) async fn classify(run: &Run<'_>, classifier: &Classifier, table: &UrlTable) -> Requests {
+    run.observer.checking(table.written.len());
+    let mut request_of: HashMap<String, usize> = HashMap::new();
+    let mut out = Requests {
+        urls: Vec::new(),
+        targets: Vec::new(),
+    };
+    for (wid, written) in table.written.iter().enumerate() {
+        match classifier.classify(written) {
+            Target::Check(url) => {
+                let rid = *request_of
+                    .entry(url.as_str().to_string())
+                    .or_insert_with(|| {
+                        out.targets.push(Vec::new());
+                        out.urls.push(url);
+                        out.targets.len() - 1
+                    });
+                out.targets[rid].push(wid);
+            }
+            Target::Skip(result) => run.record(written.clone(), result).await,
+        }
+    }
+    out
+}
+
+/// Records that an earlier check stands for each reused (or deferred)
+/// request in this run; returns the written URLs found failing then.
+pub(super) async fn reuse(
+    run: &Run<'_>,
+    plan: &Plan,
+    requests: &Requests,
+    table: &UrlTable,
+    latest: &HashMap<String, LatestCheck>,
+) -> Vec<usize> {
+    let mut failing = Vec::new();
+    for &rid in plan.deferred.iter().chain(&plan.reuse) {
+        for &wid in &requests.targets[rid] {
+            let written = &table.written[wid];
+            match latest.get(written) {
+                Some(l) => {
+                    run.observer.checked(
+                        written,
+                        &CheckResult::without_request(l.point.status, "reused"),
+                    );
+                    run.writer
+                        .send(Write::Reuse {
+                            url: written.clone(),
+                            check_id: l.check_id,
+                        })
+                        .await;
+                    if l.point.failed() {
+                        failing.push(wid);
+                    }
+                }
+                None => {
+                    let result = CheckResult::without_request(
+                        check::Status::Excluded,
+                        "not checked in this run: the --max-requests budget was spent",
+                    );
+                    run.record(written.clone(), result).await;
+                }
+            }
+        }
+    }
+    failing
+}
+
+/// What checking sent and found.
+pub(super) struct Sent {
+    /// Requests sent.
+    pub requests: u64,
+    /// Written URLs found failing.
+    pub failing: Vec<usize>,
+}
+
+/// Checks the planned requests, recording each verdict for every spelling
+/// of its URL as soon as it is reached.
+pub(super) async fn check_requests(
+    run: &Run<'_>,
+    door: Door,
+    cfg: &CheckConfig,
+    plan: &Plan,
+    requests: &Requests,
+    table: &UrlTable,
+) -> Sent {
+    let to_check: Vec<(usize, reqwest::Url)> = plan
+        .check
+        .iter()
+        .map(|&rid| (rid, requests.urls[rid].clone()))
+        .collect();
+    let (tx, mut rx) = mpsc::channel::<(usize, CheckResult)>(256);
+    let checker = tokio::spawn(check::check_urls(door, Arc::new(cfg.clone()), to_check, tx));
+    let mut sent = Sent {
+        requests: 0,
+        failing: Vec::new(),
+    };
+    while let Some((rid, result)) = rx.recv().await {
+        sent.requests += u64::from(result.requests);
+        for &wid in &requests.targets[rid] {
+            if result.status.is_failure() {
+                sent.failing.push(wid);
+            }
+            run.record(table.written[wid].clone(), result.clone()).await;
+        }
+    }
+    checker.await.expect("the scheduler does not panic");
+    sent
+}
+
+/// Looks up each due `(url, target date)` and writes what was found. A
+/// lookup that could not reach any archive writes nothing, so it is tried
+/// again next run; the problem that says so is told and returned.
+pub(super) async fn lookup_archives(
+    run: &Run<'_>,
+    archive: Arc<Archive>,
+    due: Vec<(String, Option<Date>)>,
+) -> Option<Problem> {
+    run.observer.archiving(due.len());
+    type Key = (String, Option<Date>);
+    let jobs: Vec<(Key, String, Option<Date>)> = due
+        .into_iter()
+        .map(|(url, target)| {
+            let mut request = url.clone();
+            if let Ok(mut u) = reqwest::Url::parse(&url) {
+                u.set_fragment(None);
+                request = u.to_string();
+            }
+            ((url, target), request, target)
+        })
+        .collect();
+    type Found = (Key, Result<Lookup, ArchiveError>);
+    let (tx, mut rx) = mpsc::channel::<Found>(64);
+    let task = tokio::spawn(archive.lookup_all(jobs, tx));
+    let mut failed = 0usize;
+    let mut first_error = None;
+    while let Some(((url, target), found)) = rx.recv().await {
+        run.observer.archived(&url);
+        match found {
+            Ok(lookup) => {
+                run.writer
+                    .send(Write::ArchiveLookup {
+                        url,
+                        target,
+                        capture: lookup.capture,
+                        verified: lookup.verified,
+                        at: run.clock.now(),
+                    })
+                    .await;
+            }
+            Err(e) => {
+                failed += 1;
+                first_error.get_or_insert_with(|| format!("{url}: {e}"));
+            }
+        }
+    }
+    let _ = task.await;
+    let e = first_error?;
+    let problem = Problem::warning(
+        "archive",
+        format!("{failed} archive lookups failed and will be retried next run; first: {e}"),
+    );
+    run.observer.problem(&problem);
+    Some(problem)
+}

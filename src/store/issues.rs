@@ -1,0 +1,162 @@
+//! Issues and their occurrences: every issue as last read, and where each
+//! of its links stands in it.
+
+use super::{date_of, date_text, Store, StoreError};
+use crate::archive::Capture;
+use crate::extract::{Link, LinkKind};
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+use std::collections::HashMap;
+use time::Date;
+
+/// Where a link stands in an issue, as the database records it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct OccurrenceRecord {
+    /// The issue's path.
+    pub path: String,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column (characters).
+    pub column: u32,
+    /// The issue's date.
+    #[serde(serialize_with = "crate::clock::serialize_date")]
+    pub issue_date: Option<Date>,
+    /// The issue's title.
+    pub issue_title: Option<String>,
+    /// Link text.
+    pub text: Option<String>,
+    /// Link syntax.
+    pub kind: LinkKind,
+    /// The capture closest to this issue's date, when it differs from the link's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub archive: Option<Capture>,
+}
+
+pub(super) struct IssueRow<'a> {
+    pub path: &'a str,
+    pub title: Option<&'a str>,
+    pub date: Option<Date>,
+    pub content_hash: Option<&'a str>,
+}
+
+impl Store {
+    /// The run that last read the issue at `path`, and the hash of its
+    /// bytes then.
+    pub fn issue(&self, path: &str) -> Result<Option<(i64, Option<String>)>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT last_run, content_hash FROM issues WHERE path = ?1",
+                [path],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Records the hash of an issue's bytes after linkrot rewrote it.
+    pub fn set_issue_hash(&self, path: &str, hash: &str) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "UPDATE issues SET content_hash = ?2 WHERE path = ?1",
+                params![path, hash],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// The occurrences stored by run `run_id`, by URL id.
+    pub(super) fn run_occurrences(
+        &self,
+        run_id: i64,
+    ) -> Result<HashMap<i64, Vec<OccurrenceRecord>>, StoreError> {
+        let mut occ: HashMap<i64, Vec<OccurrenceRecord>> = HashMap::new();
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT o.url_id, i.path, o.line, o.col, i.date, i.title, o.text, o.kind
+                 FROM occurrences o JOIN issues i ON i.id = o.issue_id
+                 WHERE o.run_id = ?1 ORDER BY i.path, o.line, o.col",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([run_id], |r| Ok((r.get::<_, i64>(0)?, occurrence(r, 1)?)))
+            .map_err(|e| self.err(e))?;
+        for row in rows {
+            let (id, o) = row.map_err(|e| self.err(e))?;
+            occ.entry(id).or_default().push(o);
+        }
+        Ok(occ)
+    }
+
+    /// Where `url` is cited now, in path and line order.
+    pub fn citations(&self, url: &str) -> Result<Vec<OccurrenceRecord>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT i.path, o.line, o.col, i.date, i.title, o.text, o.kind
+                 FROM occurrences o JOIN issues i ON i.id = o.issue_id JOIN urls u ON u.id = o.url_id
+                 WHERE u.url = ?1 ORDER BY i.path, o.line, o.col",
+            )
+            .map_err(|e| self.err(e))?;
+        let cited = stmt
+            .query_map([url], |r| occurrence(r, 0))
+            .map_err(|e| self.err(e))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.err(e))?;
+        Ok(cited)
+    }
+}
+
+fn occurrence(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<OccurrenceRecord> {
+    Ok(OccurrenceRecord {
+        path: r.get(at)?,
+        line: r.get(at + 1)?,
+        column: r.get(at + 2)?,
+        issue_date: date_of(r.get(at + 3)?),
+        issue_title: r.get(at + 4)?,
+        text: r.get(at + 5)?,
+        kind: LinkKind::parse(&r.get::<_, String>(at + 6)?).unwrap_or(LinkKind::Bare),
+        archive: None,
+    })
+}
+
+pub(super) fn write_issue(
+    tx: &rusqlite::Transaction<'_>,
+    run_id: i64,
+    issue: IssueRow<'_>,
+    links: &[Link],
+    now: i64,
+) -> rusqlite::Result<()> {
+    let issue_id: i64 = tx
+        .prepare_cached(
+            "INSERT INTO issues (path, title, date, last_run, content_hash) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT(path) DO UPDATE SET title = excluded.title, date = excluded.date,
+                 last_run = excluded.last_run, content_hash = excluded.content_hash
+             RETURNING id",
+        )?
+        .query_row(
+            params![issue.path, issue.title, date_text(issue.date), run_id, issue.content_hash],
+            |r| r.get(0),
+        )?;
+    tx.prepare_cached("DELETE FROM occurrences WHERE issue_id = ?1")?
+        .execute([issue_id])?;
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO occurrences (issue_id, url_id, run_id, line, col, span_start, span_end, kind, text)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
+    for l in links {
+        let uid = super::url_id(tx, &l.url, now)?;
+        insert.execute(params![
+            issue_id,
+            uid,
+            run_id,
+            l.line,
+            l.column,
+            i64::try_from(l.span.start).unwrap_or(i64::MAX),
+            i64::try_from(l.span.end).unwrap_or(i64::MAX),
+            l.kind.as_str(),
+            l.text
+        ])?;
+    }
+    Ok(())
+}

@@ -1,0 +1,413 @@
+//! Runs and checks: what each run was, every check made, which check
+//! stands for each URL in a run, and the history a verdict is judged on.
+
+use super::{archive, OccurrenceRecord, Store, StoreError};
+use crate::archive::Capture;
+use crate::check::{CheckResult, Hop, Status};
+use crate::clock::rfc3339;
+use crate::history::{CheckPoint, Policy, State};
+use rusqlite::{params, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// The settings a run was judged by, stored with it so that every later
+/// command (`report`, `archive`, `fix`) judges its links the same way.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunSettings {
+    /// When failures confirm a link dead.
+    pub policy: Policy,
+}
+
+/// How a link changed since the run before.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    /// Failing now, alive (or unknown) at its previous check.
+    NewlyBroken,
+    /// Alive now, failing at its previous check.
+    Recovered,
+}
+
+/// What a run found about one URL as written, with its history.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct LinkRecord {
+    /// The URL as written.
+    pub url: String,
+    /// The verdict of the check standing for it in this run.
+    pub status: Status,
+    /// Last HTTP status.
+    pub http_status: Option<u16>,
+    /// Where redirects ended.
+    pub final_url: Option<String>,
+    /// Whether every redirect hop was permanent (301/308).
+    pub permanent_redirect: bool,
+    /// Each hop.
+    pub redirects: Vec<Hop>,
+    /// The cause of an error, timeout or skip.
+    pub error: Option<String>,
+    /// Requests that check sent.
+    pub requests: u32,
+    /// Time it took.
+    pub elapsed_ms: u64,
+    /// When it was checked (RFC 3339).
+    pub checked_at: String,
+    /// Whether that check comes from an earlier run (fresh enough to reuse).
+    pub reused: bool,
+    /// What the history says (filled by the report from `history`).
+    pub state: Option<State>,
+    /// When linkrot first saw this URL (RFC 3339).
+    pub first_seen: String,
+    /// The last check that found it alive (RFC 3339).
+    pub last_ok: Option<String>,
+    /// First failure of the current failing streak (RFC 3339).
+    pub dead_since: Option<String>,
+    /// Consecutive failed checks.
+    pub failures: u32,
+    /// How it changed since its previous check, when this run made that check.
+    pub change: Option<Change>,
+    /// Where it is cited.
+    pub occurrences: Vec<OccurrenceRecord>,
+    /// The archived replacement closest to the first citing issue's date, once looked up.
+    pub archive: Option<Capture>,
+    /// Its recent checks, oldest first, up to and including this run's.
+    #[serde(skip)]
+    pub history: Vec<CheckPoint>,
+}
+
+/// The newest check of a URL that made a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LatestCheck {
+    /// Its id, to reuse it.
+    pub check_id: i64,
+    /// What it found.
+    pub point: CheckPoint,
+}
+
+/// One check in a URL's timeline.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct TimelineEntry {
+    /// The run that made it.
+    pub run_id: i64,
+    /// When (RFC 3339).
+    pub checked_at: String,
+    /// Its verdict.
+    pub status: Status,
+    /// HTTP status.
+    pub http_status: Option<u16>,
+    /// Where redirects ended.
+    pub final_url: Option<String>,
+    /// Error or reason.
+    pub error: Option<String>,
+}
+
+/// How many recent checks per URL a report reads for its verdict.
+pub const HISTORY_WINDOW: usize = 64;
+
+impl Store {
+    /// Records the start of a run and the settings it is judged by; returns its id.
+    pub fn begin_run(
+        &mut self,
+        started_at: i64,
+        inputs: &[String],
+        settings: &RunSettings,
+    ) -> Result<i64, StoreError> {
+        let inputs = serde_json::to_string(inputs).expect("strings serialize");
+        let settings = serde_json::to_string(settings).expect("settings serialize");
+        self.conn
+            .execute(
+                "INSERT INTO runs (started_at, inputs, settings) VALUES (?1, ?2, ?3)",
+                params![started_at, inputs, settings],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Marks a run finished, with its summary.
+    pub fn finish_run(
+        &mut self,
+        run_id: i64,
+        finished_at: i64,
+        summary: &serde_json::Value,
+    ) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "UPDATE runs SET finished_at = ?2, state = 'finished', summary = ?3 WHERE id = ?1",
+                params![run_id, finished_at, summary.to_string()],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// The settings run `run_id` was judged by; the defaults for a run
+    /// stored before settings were (or that does not exist).
+    pub fn run_settings(&self, run_id: i64) -> Result<RunSettings, StoreError> {
+        let text: Option<String> = self
+            .conn
+            .query_row("SELECT settings FROM runs WHERE id = ?1", [run_id], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| self.err(e))?
+            .flatten();
+        Ok(text
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default())
+    }
+
+    /// When run `run_id` started and finished (unix seconds), if it exists.
+    pub fn run_times(&self, run_id: i64) -> Result<Option<(i64, Option<i64>)>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT started_at, finished_at FROM runs WHERE id = ?1",
+                [run_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// The id of the newest run, if any.
+    pub fn last_run(&self) -> Result<Option<i64>, StoreError> {
+        self.conn
+            .query_row("SELECT max(id) FROM runs", [], |r| r.get(0))
+            .optional()
+            .map(Option::flatten)
+            .map_err(|e| self.err(e))
+    }
+
+    /// Every URL of `run_id`, with the check standing for it, its recent
+    /// history and its occurrences, sorted by URL.
+    pub fn run_links(&self, run_id: i64) -> Result<Vec<LinkRecord>, StoreError> {
+        let mut occ = self.run_occurrences(run_id)?;
+        let mut history = self.run_history(run_id)?;
+        let mut archives = self.run_archives(run_id)?;
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT u.id, u.url, c.status, c.http_status, c.final_url, c.redirects, c.error,
+                        c.requests, c.elapsed_ms, c.checked_at, u.first_seen, ru.reused
+                 FROM run_urls ru JOIN checks c ON c.id = ru.check_id JOIN urls u ON u.id = ru.url_id
+                 WHERE ru.run_id = ?1
+                 ORDER BY u.url",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([run_id], |r| {
+                let id: i64 = r.get(0)?;
+                let status: String = r.get(2)?;
+                let redirects: String = r.get(5)?;
+                let redirects: Vec<Hop> = serde_json::from_str(&redirects).unwrap_or_default();
+                Ok((
+                    id,
+                    LinkRecord {
+                        url: r.get(1)?,
+                        status: Status::parse(&status).unwrap_or(Status::Error),
+                        http_status: r.get(3)?,
+                        final_url: r.get(4)?,
+                        permanent_redirect: !redirects.is_empty()
+                            && redirects.iter().all(Hop::is_permanent),
+                        redirects,
+                        error: r.get(6)?,
+                        requests: r.get(7)?,
+                        elapsed_ms: u64::try_from(r.get::<_, i64>(8)?).unwrap_or(0),
+                        checked_at: rfc3339(r.get(9)?),
+                        reused: r.get(11)?,
+                        state: None,
+                        first_seen: rfc3339(r.get(10)?),
+                        last_ok: None,
+                        dead_since: None,
+                        failures: 0,
+                        change: None,
+                        occurrences: Vec::new(),
+                        archive: None,
+                        history: Vec::new(),
+                    },
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, mut rec) = row.map_err(|e| self.err(e))?;
+            rec.occurrences = occ.remove(&id).unwrap_or_default();
+            rec.history = history.remove(&id).unwrap_or_default();
+            if let Some(found) = archives.remove(&id) {
+                archive::attach_archives(&mut rec, found.as_slice());
+            }
+            out.push(rec);
+        }
+        Ok(out)
+    }
+
+    /// The last [`HISTORY_WINDOW`] checks that made a request, for each URL
+    /// of the run, oldest first, up to the check standing for it in the run.
+    fn run_history(&self, run_id: i64) -> Result<HashMap<i64, Vec<CheckPoint>>, StoreError> {
+        let mut out: HashMap<i64, Vec<CheckPoint>> = HashMap::new();
+        // Newest first, straight off the `checks_url` index (a window
+        // function over the same rows sorts them all: three times slower).
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT ru.url_id, c.checked_at, c.status, c.http_status, c.error
+                 FROM run_urls ru JOIN checks c ON c.url_id = ru.url_id
+                      AND c.checked_at <= (SELECT checked_at FROM checks WHERE id = ru.check_id)
+                 WHERE ru.run_id = ?1 AND c.status NOT IN ('excluded', 'unsupported')
+                 ORDER BY ru.url_id, c.checked_at DESC, c.id DESC",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([run_id], |r| Ok((r.get::<_, i64>(0)?, point(r, 1)?)))
+            .map_err(|e| self.err(e))?;
+        for row in rows {
+            let (id, p) = row.map_err(|e| self.err(e))?;
+            let points = out.entry(id).or_default();
+            if points.len() < HISTORY_WINDOW {
+                points.push(p);
+            }
+        }
+        for points in out.values_mut() {
+            points.reverse();
+        }
+        Ok(out)
+    }
+
+    /// The newest check that made a request, for each of `urls` that has one.
+    pub fn latest_checks(&self, urls: &[&str]) -> Result<HashMap<String, LatestCheck>, StoreError> {
+        let mut out = HashMap::new();
+        // A new database: one query instead of one per URL.
+        let any: bool = self
+            .conn
+            .query_row("SELECT EXISTS (SELECT 1 FROM checks)", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        if !any {
+            return Ok(out);
+        }
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT c.id, c.checked_at, c.status, c.http_status, c.error
+                 FROM checks c JOIN urls u ON u.id = c.url_id
+                 WHERE u.url = ?1 AND c.status NOT IN ('excluded', 'unsupported')
+                 ORDER BY c.checked_at DESC, c.id DESC LIMIT 1",
+            )
+            .map_err(|e| self.err(e))?;
+        for url in urls {
+            let found = stmt
+                .query_row([url], |r| {
+                    Ok(LatestCheck {
+                        check_id: r.get(0)?,
+                        point: point(r, 1)?,
+                    })
+                })
+                .optional()
+                .map_err(|e| self.err(e))?;
+            if let Some(latest) = found {
+                out.insert((*url).to_string(), latest);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every check of `url`, oldest first, and where it is cited now.
+    pub fn timeline(
+        &self,
+        url: &str,
+    ) -> Result<(Vec<TimelineEntry>, Vec<OccurrenceRecord>), StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT c.run_id, c.checked_at, c.status, c.http_status, c.final_url, c.error
+                 FROM checks c JOIN urls u ON u.id = c.url_id WHERE u.url = ?1
+                 ORDER BY c.checked_at, c.id",
+            )
+            .map_err(|e| self.err(e))?;
+        let checks = stmt
+            .query_map([url], |r| {
+                let status: String = r.get(2)?;
+                Ok(TimelineEntry {
+                    run_id: r.get(0)?,
+                    checked_at: rfc3339(r.get(1)?),
+                    status: Status::parse(&status).unwrap_or(Status::Error),
+                    http_status: r.get(3)?,
+                    final_url: r.get(4)?,
+                    error: r.get(5)?,
+                })
+            })
+            .map_err(|e| self.err(e))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.err(e))?;
+        let cited = self.citations(url)?;
+        Ok((checks, cited))
+    }
+}
+
+fn point(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<CheckPoint> {
+    let status: String = r.get(at + 1)?;
+    Ok(CheckPoint {
+        at: r.get(at)?,
+        status: Status::parse(&status).unwrap_or(Status::Error),
+        http_status: r.get(at + 2)?,
+        error: r.get(at + 3)?,
+    })
+}
+
+pub(super) fn write_check(
+    tx: &rusqlite::Transaction<'_>,
+    run_id: i64,
+    url: &str,
+    r: &CheckResult,
+    at: i64,
+) -> rusqlite::Result<()> {
+    let uid = super::url_id(tx, url, at)?;
+    tx.prepare_cached(
+        "INSERT INTO checks (run_id, url_id, checked_at, status, http_status, final_url, redirects, error, requests, elapsed_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        run_id,
+        uid,
+        at,
+        r.status.as_str(),
+        r.http_status,
+        r.final_url,
+        serde_json::to_string(&r.redirects).expect("hops serialize"),
+        r.error,
+        r.requests,
+        i64::try_from(r.elapsed_ms).unwrap_or(i64::MAX)
+    ])?;
+    let check_id = tx.last_insert_rowid();
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO run_urls (run_id, url_id, check_id, reused) VALUES (?1, ?2, ?3, 0)",
+    )?
+    .execute(params![run_id, uid, check_id])?;
+    if !r.status.was_checked() {
+        return Ok(());
+    }
+    if r.status.is_failure() {
+        tx.prepare_cached(
+            "UPDATE urls SET last_checked = ?2, last_status = ?3, strikes = strikes + 1,
+                    failing_since = coalesce(failing_since, ?2) WHERE id = ?1",
+        )?
+        .execute(params![uid, at, r.status.as_str()])?;
+    } else {
+        tx.prepare_cached(
+            "UPDATE urls SET last_checked = ?2, last_status = ?3, last_ok = ?2, strikes = 0,
+                    failing_since = NULL WHERE id = ?1",
+        )?
+        .execute(params![uid, at, r.status.as_str()])?;
+    }
+    Ok(())
+}
+
+pub(super) fn reuse_check(
+    tx: &rusqlite::Transaction<'_>,
+    run_id: i64,
+    url: &str,
+    check_id: i64,
+) -> rusqlite::Result<()> {
+    let uid = super::url_id(tx, url, 0)?;
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO run_urls (run_id, url_id, check_id, reused) VALUES (?1, ?2, ?3, 1)",
+    )?
+    .execute(params![run_id, uid, check_id])?;
+    Ok(())
+}
