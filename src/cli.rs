@@ -505,6 +505,13 @@ pub struct CheckArgs {
     /// Do not check URLs matching this regex (repeatable); reported as excluded.
     #[arg(long, value_name = "REGEX")]
     pub exclude: Vec<String>,
+    /// Do not ask hosts for a made-up path to tell their "not found" pages
+    /// (soft 404s, parked domains) from real ones.
+    #[arg(long)]
+    pub no_soft_404: bool,
+    /// Do not look for the anchors of links with a #fragment.
+    #[arg(long)]
+    pub no_fragments: bool,
     #[command(flatten)]
     pub crawl: CrawlArgs,
     #[command(flatten)]
@@ -686,6 +693,8 @@ impl CheckArgs {
                 accept: self.accept.clone(),
                 include: self.include.clone(),
                 exclude: self.exclude.clone(),
+                soft_404: !self.no_soft_404,
+                fragments: !self.no_fragments,
                 ..CheckConfig::default()
             },
             net,

@@ -63,6 +63,8 @@ impl CheckPoint {
     pub fn is_hard(&self) -> bool {
         match self.status {
             Status::Broken => matches!(self.http_status, Some(404 | 410)),
+            // The site said "not found" (or sold the domain) in its own way.
+            Status::SoftNotFound | Status::Parked => true,
             Status::Error => self.error.as_deref().is_some_and(|e| {
                 let e = e.to_ascii_lowercase();
                 e.contains("dns error")
@@ -120,7 +122,7 @@ pub struct Verdict {
 /// The verdict of a history, `points` oldest first (only checks that made a
 /// request count). `None` when there is no such check.
 pub fn verdict(points: &[CheckPoint], policy: &Policy) -> Option<Verdict> {
-    let points: Vec<&CheckPoint> = points.iter().filter(|p| p.status.was_checked()).collect();
+    let points: Vec<&CheckPoint> = points.iter().filter(|p| p.status.is_conclusive()).collect();
     let last = *points.last()?;
     let last_ok = points.iter().rev().find(|p| !p.failed()).map(|p| p.at);
     let streak: Vec<&&CheckPoint> = points.iter().rev().take_while(|p| p.failed()).collect();
@@ -207,7 +209,8 @@ impl MaxAge {
         if !point.status.was_checked() {
             return false;
         }
-        let limit = if point.failed() {
+        // A bot wall may lift: it is asked again as soon as a failure is.
+        let limit = if point.failed() || !point.status.is_conclusive() {
             self.failing_secs
         } else {
             self.alive_secs

@@ -8,10 +8,14 @@
 //! halfway keeps what it finished.
 
 mod outcome;
+pub(crate) mod page;
+mod parking;
 mod scheduler;
+mod soft;
 mod verdict;
+mod walls;
 
-pub use outcome::{CheckResult, Hop, Status};
+pub use outcome::{CheckResult, Fragment, Hop, Status};
 
 use crate::net::Door;
 use regex::RegexSet;
@@ -37,8 +41,16 @@ pub struct CheckConfig {
     pub initial_per_host: usize,
     /// Redirect hops followed before giving up.
     pub max_redirects: usize,
-    /// Largest part of a body read before the response is dropped.
+    /// Largest part of a body read before the response is dropped (and
+    /// what a page is compared by).
     pub max_body_bytes: usize,
+    /// Largest part of a page read while looking for a link's anchors.
+    pub max_page_bytes: usize,
+    /// Tell the site's "not found" pages from real ones by asking each host
+    /// for a path that cannot exist (see `soft.rs`).
+    pub soft_404: bool,
+    /// Look for the anchor of every link with a `#fragment`.
+    pub fragments: bool,
     /// HTTP statuses that count as alive.
     pub accept: Vec<RangeInclusive<u16>>,
     /// When not empty, only URLs matching one of these are checked.
@@ -56,6 +68,9 @@ impl Default for CheckConfig {
             initial_per_host: 2,
             max_redirects: 10,
             max_body_bytes: 64 * 1024,
+            max_page_bytes: 2 << 20,
+            soft_404: true,
+            fragments: true,
             accept: vec![200..=299],
             include: Vec::new(),
             exclude: Vec::new(),
@@ -154,13 +169,41 @@ impl Classifier {
     }
 }
 
-/// Checks each `(id, url)` through `door`, politely, sending `(id, result)`
-/// as each verdict is reached. `id`s are the caller's; each URL should
-/// appear once.
+/// One request to check: the caller's id, the URL (fragment stripped) and
+/// the anchors its spellings point at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ToCheck {
+    /// The caller's id.
+    pub id: usize,
+    /// What to request.
+    pub url: Url,
+    /// Anchor names (decoded fragments) to look for in the page.
+    pub anchors: Vec<String>,
+}
+
+impl ToCheck {
+    /// A URL with no anchor to look for.
+    pub fn url(id: usize, url: Url) -> ToCheck {
+        ToCheck {
+            id,
+            url,
+            anchors: Vec::new(),
+        }
+    }
+}
+
+/// The anchor a fragment names, decoded; `None` for a fragment that is no
+/// anchor (a script route `#!`/`#/`, a text fragment `#:~:text=`).
+pub fn anchor_name(fragment: &str) -> Option<String> {
+    page::anchor_name(fragment)
+}
+
+/// Checks each URL through `door`, politely, sending `(id, result)` as each
+/// verdict is reached. `id`s are the caller's; each URL should appear once.
 pub async fn check_urls(
     door: Door,
     cfg: Arc<CheckConfig>,
-    urls: Vec<(usize, Url)>,
+    urls: Vec<ToCheck>,
     results: mpsc::Sender<(usize, CheckResult)>,
 ) {
     scheduler::run(door, cfg, urls, results).await;

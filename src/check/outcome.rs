@@ -12,10 +12,21 @@ pub enum Status {
     Redirected,
     /// Answered with a status that is not accepted (404, 410, 500 ...).
     Broken,
+    /// Answered 200 (or was redirected to a 200) with the site's "not found"
+    /// page: the same page as a made-up path on the host, or its home page
+    /// in place of the page asked for.
+    #[serde(rename = "soft_404")]
+    SoftNotFound,
+    /// The domain is parked: every path, the root included, answers one
+    /// page of ads or a "for sale" notice.
+    Parked,
     /// No answer within the timeout.
     Timeout,
     /// No HTTP answer at all: DNS, connection, TLS, a redirect loop.
     Error,
+    /// Answered by a bot wall (a challenge page, LinkedIn's 999): nothing
+    /// is known of the page behind it. Not a failure, not a success.
+    Blocked,
     /// Not checked: matched an exclude pattern or a safety rule.
     Excluded,
     /// Not checked: a scheme linkrot does not check (mailto:, ftp:, relative).
@@ -24,12 +35,15 @@ pub enum Status {
 
 impl Status {
     /// Every status, in report order.
-    pub const ALL: [Status; 7] = [
+    pub const ALL: [Status; 10] = [
         Status::Ok,
         Status::Redirected,
         Status::Broken,
+        Status::SoftNotFound,
+        Status::Parked,
         Status::Timeout,
         Status::Error,
+        Status::Blocked,
         Status::Excluded,
         Status::Unsupported,
     ];
@@ -40,6 +54,9 @@ impl Status {
             Status::Ok => "ok",
             Status::Redirected => "redirected",
             Status::Broken => "broken",
+            Status::SoftNotFound => "soft_404",
+            Status::Parked => "parked",
+            Status::Blocked => "blocked",
             Status::Timeout => "timeout",
             Status::Error => "error",
             Status::Excluded => "excluded",
@@ -54,12 +71,25 @@ impl Status {
 
     /// Whether the link failed: what makes a CI run fail.
     pub fn is_failure(self) -> bool {
-        matches!(self, Status::Broken | Status::Timeout | Status::Error)
+        matches!(
+            self,
+            Status::Broken
+                | Status::SoftNotFound
+                | Status::Parked
+                | Status::Timeout
+                | Status::Error
+        )
     }
 
     /// Whether a request was made at all.
     pub fn was_checked(self) -> bool {
         !matches!(self, Status::Excluded | Status::Unsupported)
+    }
+
+    /// Whether the check says anything of the page: a bot wall says
+    /// nothing, so it is neither a strike nor a sign of life in the history.
+    pub fn is_conclusive(self) -> bool {
+        self.was_checked() && self != Status::Blocked
     }
 }
 
@@ -96,6 +126,20 @@ pub struct CheckResult {
     pub requests: u32,
     /// Time from the first request to the verdict.
     pub elapsed_ms: u64,
+    /// Whether the page has each anchor its spellings point at.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fragments: Vec<Fragment>,
+}
+
+/// Whether a page has the anchor a link points at (`#name`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fragment {
+    /// The fragment as written, without `#`.
+    pub name: String,
+    /// Found (an `id` or an `<a name>`), missing, or `None` when it is not
+    /// an anchor (a script route `#!...`, a text fragment `#:~:text=`) or
+    /// the page could not be read.
+    pub found: Option<bool>,
 }
 
 impl CheckResult {
@@ -109,6 +153,7 @@ impl CheckResult {
             error: Some(reason.into()),
             requests: 0,
             elapsed_ms: 0,
+            fragments: Vec::new(),
         }
     }
 

@@ -7,10 +7,15 @@
 //! recorded and followed, a transient failure retried as the
 //! [`RetryPolicy`] says, everything else a verdict.
 
+use super::page::PageSample;
 use super::{CheckConfig, CheckResult, Hop, Status};
 use crate::net::{Attempt, Failure, FailureKind, RetryPolicy};
 use reqwest::{Method, Url};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+/// Which probe a job is: the origin and directory it answers for.
+pub(crate) type ProbeKey = (String, String);
 
 /// A URL on its way to a verdict.
 #[derive(Debug)]
@@ -34,6 +39,13 @@ pub(crate) struct Job {
     pub sent_epoch: u64,
     /// The host's count of refusals (429, or a `Retry-After`) when it was sent.
     pub sent_refusals: u64,
+    /// Its GET keeps what the page says (a sample of its body), to compare
+    /// it with a made-up path's answer or to find its anchors.
+    pub sample: bool,
+    /// The anchors its spellings point at (`#name`), decoded.
+    pub anchors: Arc<[String]>,
+    /// Not a link but the probe of a directory: its answer settles the key.
+    pub probe: Option<ProbeKey>,
 }
 
 impl Job {
@@ -49,7 +61,28 @@ impl Job {
             sent_level: 0,
             sent_epoch: 0,
             sent_refusals: 0,
+            sample: false,
+            anchors: Arc::from(Vec::new()),
+            probe: None,
         }
+    }
+
+    /// The probe of `key`: a GET of `url`, a path that cannot exist.
+    pub fn probe(key: ProbeKey, url: Url) -> Job {
+        Job {
+            method: Method::GET,
+            sample: true,
+            probe: Some(key),
+            ..Job::new(usize::MAX, url)
+        }
+    }
+
+    /// The URL the job started from, before any redirect.
+    pub fn original(&self) -> Url {
+        self.hops
+            .first()
+            .and_then(|h| Url::parse(&h.url).ok())
+            .unwrap_or_else(|| self.url.clone())
     }
 }
 
@@ -62,6 +95,10 @@ pub(crate) enum Answer {
         /// `Location`, resolved against the request URL.
         location: Option<Result<Url, String>>,
         retry_after: Option<Duration>,
+        /// The bot manager whose wall this is, if it is one (see `walls.rs`).
+        wall: Option<&'static str>,
+        /// What the page says, when its body was sampled.
+        page: Option<Box<PageSample>>,
     },
     /// No response.
     Failed(Failure),
@@ -79,6 +116,9 @@ pub(crate) struct HostView {
 pub(crate) enum Next {
     /// The URL's verdict.
     Done(CheckResult),
+    /// An accepted status (and what the page says, if read): alive, unless
+    /// the quiet rot says otherwise (see `soft.rs`).
+    Accepted(Job, u16, Option<Box<PageSample>>),
     /// The same request again after a wait.
     Retry(Job, Duration),
     /// The same URL asked again with GET.
@@ -101,9 +141,17 @@ pub(crate) fn judge(
             status,
             location,
             retry_after,
+            wall,
+            page,
         } => {
+            if let Some(who) = wall {
+                // Nothing is known of the page behind; no retry will tell.
+                let mut r = done(&job, now, status, false, Some(who.to_string()));
+                r.status = Status::Blocked;
+                return Next::Done(r);
+            }
             if cfg.accepts(status) {
-                return Next::Done(done(&job, now, status, true, None));
+                return Next::Accepted(job, status, page);
             }
             if (300..400).contains(&status) {
                 if let Some(next) = location {
@@ -147,6 +195,7 @@ pub(crate) fn judge(
                 error: Some(f.cause),
                 requests: job.requests,
                 elapsed_ms: elapsed(&job, now),
+                fragments: Vec::new(),
             })
         }
     }
@@ -175,6 +224,7 @@ fn follow(
             error: Some(why),
             requests: job.requests,
             elapsed_ms: elapsed(&job, now),
+            fragments: Vec::new(),
         })
     };
     let mut next = match next {
@@ -197,7 +247,7 @@ fn follow(
     Next::Hop(job)
 }
 
-fn done(
+pub(crate) fn done(
     job: &Job,
     now: Instant,
     status: u16,
@@ -217,6 +267,7 @@ fn done(
         error,
         requests: job.requests,
         elapsed_ms: elapsed(job, now),
+        fragments: Vec::new(),
     }
 }
 
@@ -241,6 +292,8 @@ mod tests {
             status,
             location: location.map(|l| Ok(Url::parse(l).unwrap())),
             retry_after: None,
+            wall: None,
+            page: None,
         }
     }
 

@@ -246,6 +246,13 @@ impl Response {
             .to_ascii_lowercase()
     }
 
+    /// Whether the body is a page worth reading for what it says (HTML, or
+    /// nothing declared), not an image, a file or a feed.
+    pub fn content_type_is_page(&self) -> bool {
+        let ct = self.content_type();
+        ct.is_empty() || ct.contains("html")
+    }
+
     /// `Content-Length`, when declared.
     pub fn content_length(&self) -> Option<u64> {
         self.inner.content_length()

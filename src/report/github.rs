@@ -11,12 +11,12 @@ pub const GITHUB_ANNOTATION_CAP: usize = 50;
 /// Writes annotations, errors first, then a notice for any left out.
 pub fn write_github(report: &Report, mut w: impl Write) -> std::io::Result<()> {
     let mut lines = Vec::new();
-    for (level, wanted) in [("error", true), ("warning", false)] {
+    for level in ["error", "warning", "notice"] {
         for l in &report.links {
-            let take = if wanted {
-                l.status.is_failure()
-            } else {
-                l.status == Status::Redirected
+            let (take, title) = match level {
+                "error" => (l.status.is_failure(), "broken link"),
+                "warning" => (l.status == Status::Redirected, "redirected link"),
+                _ => (l.status == Status::Blocked, "blocked by a bot wall"),
             };
             if !take {
                 continue;
@@ -26,11 +26,6 @@ pub fn write_github(report: &Report, mut w: impl Write) -> std::io::Result<()> {
                 if let Some(f) = &l.final_url {
                     msg.push_str(&format!(" -> {f}"));
                 }
-                let title = if wanted {
-                    "broken link"
-                } else {
-                    "redirected link"
-                };
                 lines.push(format!(
                     "::{level} file={},line={},col={},title={title}::{}",
                     escape_property(&o.path),

@@ -52,7 +52,7 @@ document.querySelectorAll('th').forEach((th, i) => th.addEventListener('click', 
 /// Writes the report as one HTML page.
 pub fn write_html(report: &Report, mut w: impl Write) -> std::io::Result<()> {
     let s = &report.summary;
-    let failing = s.broken + s.timeout + s.error;
+    let failing = s.failing();
     writeln!(
         w,
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"

@@ -56,7 +56,7 @@ pub fn write_junit(report: &Report, mut w: impl Write) -> std::io::Result<()> {
                     xml_escape(&describe(l))
                 )?;
                 writeln!(w, "    </testcase>")?;
-            } else if !l.status.was_checked() {
+            } else if !l.status.is_conclusive() {
                 writeln!(w, ">")?;
                 writeln!(
                     w,

@@ -7,7 +7,7 @@ use std::io::Write;
 /// Writes the failing links as Markdown.
 pub fn write_markdown(report: &Report, mut w: impl Write) -> std::io::Result<()> {
     let s = &report.summary;
-    let failing = s.broken + s.timeout + s.error;
+    let failing = s.failing();
     writeln!(w, "# Link report\n")?;
     writeln!(
         w,

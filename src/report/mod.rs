@@ -82,10 +82,17 @@ pub struct Summary {
     pub redirected: usize,
     /// HTTP error status.
     pub broken: usize,
+    /// The site's "not found" page, answered with 200 (or a trip home).
+    #[serde(rename = "soft_404")]
+    pub soft_404: usize,
+    /// Parked domains.
+    pub parked: usize,
     /// No answer in time.
     pub timeout: usize,
     /// No HTTP answer.
     pub error: usize,
+    /// Behind a bot wall: unknown.
+    pub blocked: usize,
     /// Skipped by pattern or rule.
     pub excluded: usize,
     /// Not an http(s) link.
@@ -105,6 +112,11 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// Distinct URLs failing (broken, soft 404, parked, timeout, error).
+    pub fn failing(&self) -> usize {
+        self.broken + self.soft_404 + self.parked + self.timeout + self.error
+    }
+
     /// The counts of `links`.
     fn of(links: &[LinkRecord], problems: usize, requests: u64) -> Summary {
         let mut s = Summary {
@@ -121,6 +133,9 @@ impl Summary {
                 Status::Ok => &mut s.ok,
                 Status::Redirected => &mut s.redirected,
                 Status::Broken => &mut s.broken,
+                Status::SoftNotFound => &mut s.soft_404,
+                Status::Parked => &mut s.parked,
+                Status::Blocked => &mut s.blocked,
                 Status::Timeout => &mut s.timeout,
                 Status::Error => &mut s.error,
                 Status::Excluded => &mut s.excluded,
@@ -257,7 +272,7 @@ impl Report {
         }
     }
 
-    /// Links whose check failed (broken, timeout, error).
+    /// Links whose check failed (broken, soft 404, parked, timeout, error).
     pub fn failures(&self) -> impl Iterator<Item = &LinkRecord> {
         self.links.iter().filter(|l| l.status.is_failure())
     }
@@ -288,7 +303,7 @@ fn judge(l: &mut LinkRecord, policy: &Policy) {
     if l.reused {
         return;
     }
-    let mut checks = l.history.iter().rev();
+    let mut checks = l.history.iter().rev().filter(|p| p.status.is_conclusive());
     let (Some(now), previous) = (checks.next(), checks.next()) else {
         return;
     };
@@ -343,6 +358,9 @@ pub fn render(
 pub(crate) fn describe(l: &LinkRecord) -> String {
     match (l.status, l.http_status, &l.error) {
         (Status::Broken, Some(code), _) => format!("broken ({code})"),
+        (Status::SoftNotFound, _, Some(why)) => format!("soft 404: {why}"),
+        (Status::Parked, _, Some(why)) => format!("parked: {why}"),
+        (Status::Blocked, _, Some(why)) => format!("blocked: {why}"),
         (Status::Redirected, _, _) if !l.redirects.is_empty() => {
             format!("redirected ({})", l.redirects[0].status)
         }

@@ -11,8 +11,11 @@ pub fn write_sarif(report: &Report, mut w: impl Write) -> std::io::Result<()> {
     let mut results = Vec::new();
     for l in &report.links {
         let (rule, level) = match l.status {
+            Status::SoftNotFound => ("soft-404", "error"),
+            Status::Parked => ("parked-domain", "error"),
             s if s.is_failure() => ("broken-link", "error"),
             Status::Redirected => ("redirected-link", "note"),
+            Status::Blocked => ("blocked-link", "note"),
             _ => continue,
         };
         for o in &l.occurrences {
@@ -45,7 +48,13 @@ pub fn write_sarif(report: &Report, mut w: impl Write) -> std::io::Result<()> {
                 "rules": [
                     {"id": "broken-link", "shortDescription": {"text": "A link that does not answer, or answers with an error"},
                      "defaultConfiguration": {"level": "error"}},
+                    {"id": "soft-404", "shortDescription": {"text": "A link that answers with the site's \"not found\" page (or its home page) instead of the page"},
+                     "defaultConfiguration": {"level": "error"}},
+                    {"id": "parked-domain", "shortDescription": {"text": "A link to a domain that is parked: every page is the same ads or \"for sale\" page"},
+                     "defaultConfiguration": {"level": "error"}},
                     {"id": "redirected-link", "shortDescription": {"text": "A link that redirects elsewhere"},
+                     "defaultConfiguration": {"level": "note"}},
+                    {"id": "blocked-link", "shortDescription": {"text": "A link answered by a bot wall: the page behind it is unknown"},
                      "defaultConfiguration": {"level": "note"}}
                 ]
             }},

@@ -81,10 +81,24 @@ pub fn write_terminal(
         )?;
     }
     let s = &report.summary;
+    // The statuses of the quiet rot and of bot walls show when there are any.
+    let mut counts = format!(
+        "{} ok, {} redirected, {} broken",
+        s.ok, s.redirected, s.broken
+    );
+    for (n, what) in [(s.soft_404, "soft 404"), (s.parked, "parked")] {
+        if n > 0 {
+            counts.push_str(&format!(", {n} {what}"));
+        }
+    }
+    counts.push_str(&format!(", {} timeout, {} error", s.timeout, s.error));
+    if s.blocked > 0 {
+        counts.push_str(&format!(", {} blocked", s.blocked));
+    }
     writeln!(
         w,
-        "{} links ({} distinct URLs in {} issues): {} ok, {} redirected, {} broken, {} timeout, {} error, {} excluded, {} unsupported; {} dead, {} flaky, {} newly broken, {} recovered; {} requests, {} reused",
-        s.occurrences, s.urls, s.issues, s.ok, s.redirected, s.broken, s.timeout, s.error, s.excluded, s.unsupported,
+        "{} links ({} distinct URLs in {} issues): {counts}, {} excluded, {} unsupported; {} dead, {} flaky, {} newly broken, {} recovered; {} requests, {} reused",
+        s.occurrences, s.urls, s.issues, s.excluded, s.unsupported,
         s.dead, s.flaky, s.newly_broken, s.recovered, s.requests, s.reused
     )
 }

@@ -195,6 +195,8 @@ pub(super) async fn crawl_web(
 pub(super) struct Requests {
     pub urls: Vec<reqwest::Url>,
     pub targets: Vec<Vec<usize>>,
+    /// The anchors the spellings of each request point at.
+    pub anchors: Vec<Vec<String>>,
 }
 
 impl Requests {
@@ -230,6 +232,7 @@ pub(super) async fn classify(run: &Run<'_>, classifier: &Classifier, table: &Url
     let mut out = Requests {
         urls: Vec::new(),
         targets: Vec::new(),
+        anchors: Vec::new(),
     };
     for (wid, written) in table.written.iter().enumerate() {
         match classifier.classify(written) {
@@ -238,10 +241,16 @@ pub(super) async fn classify(run: &Run<'_>, classifier: &Classifier, table: &Url
                     .entry(url.as_str().to_string())
                     .or_insert_with(|| {
                         out.targets.push(Vec::new());
+                        out.anchors.push(Vec::new());
                         out.urls.push(url);
                         out.targets.len() - 1
                     });
                 out.targets[rid].push(wid);
+                if let Some(name) = fragment_of(written).and_then(|f| check::anchor_name(&f)) {
+                    if !out.anchors[rid].contains(&name) {
+                        out.anchors[rid].push(name);
+                    }
+                }
             }
             Target::Skip(result) => run.record(written.clone(), result).await,
         }
@@ -291,6 +300,35 @@ pub(super) async fn reuse(
     failing
 }
 
+/// The fragment of a URL as written, without `#`.
+fn fragment_of(written: &str) -> Option<String> {
+    reqwest::Url::parse(written.trim())
+        .ok()?
+        .fragment()
+        .filter(|f| !f.is_empty())
+        .map(str::to_string)
+}
+
+/// A request's result as it stands for one spelling of its URL: the
+/// anchor that spelling points at, and whether the page has it (`None`
+/// for a fragment that is no anchor, or a page that failed).
+fn for_spelling(result: &CheckResult, written: &str) -> CheckResult {
+    let mut own = result.clone();
+    own.fragments = fragment_of(written)
+        .map(|raw| {
+            let found = check::anchor_name(&raw).and_then(|name| {
+                result
+                    .fragments
+                    .iter()
+                    .find(|f| f.name == name)
+                    .and_then(|f| f.found)
+            });
+            vec![check::Fragment { name: raw, found }]
+        })
+        .unwrap_or_default();
+    own
+}
+
 /// What checking sent and found.
 pub(super) struct Sent {
     /// Requests sent.
@@ -309,10 +347,14 @@ pub(super) async fn check_requests(
     requests: &Requests,
     table: &UrlTable,
 ) -> Sent {
-    let to_check: Vec<(usize, reqwest::Url)> = plan
+    let to_check: Vec<check::ToCheck> = plan
         .check
         .iter()
-        .map(|&rid| (rid, requests.urls[rid].clone()))
+        .map(|&rid| check::ToCheck {
+            id: rid,
+            url: requests.urls[rid].clone(),
+            anchors: requests.anchors[rid].clone(),
+        })
         .collect();
     let (tx, mut rx) = mpsc::channel::<(usize, CheckResult)>(256);
     let checker = tokio::spawn(check::check_urls(door, Arc::new(cfg.clone()), to_check, tx));
@@ -326,7 +368,9 @@ pub(super) async fn check_requests(
             if result.status.is_failure() {
                 sent.failing.push(wid);
             }
-            run.record(table.written[wid].clone(), result.clone()).await;
+            let written = &table.written[wid];
+            run.record(written.clone(), for_spelling(&result, written))
+                .await;
         }
     }
     checker.await.expect("the scheduler does not panic");

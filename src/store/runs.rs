@@ -3,7 +3,7 @@
 
 use super::{archive, OccurrenceRecord, Store, StoreError};
 use crate::archive::Capture;
-use crate::check::{CheckResult, Hop, Status};
+use crate::check::{CheckResult, Fragment, Hop, Status};
 use crate::clock::rfc3339;
 use crate::history::{CheckPoint, Policy, State};
 use rusqlite::{params, OptionalExtension};
@@ -65,6 +65,10 @@ pub struct LinkRecord {
     pub failures: u32,
     /// How it changed since its previous check, when this run made that check.
     pub change: Option<Change>,
+    /// The anchor it points at (`#name`) and whether the page has it,
+    /// when it has a fragment; its status stays the page's own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fragment: Option<Fragment>,
     /// Where it is cited.
     pub occurrences: Vec<OccurrenceRecord>,
     /// The archived replacement closest to the first citing issue's date, once looked up.
@@ -185,7 +189,7 @@ impl Store {
             .conn
             .prepare(
                 "SELECT u.id, u.url, c.status, c.http_status, c.final_url, c.redirects, c.error,
-                        c.requests, c.elapsed_ms, c.checked_at, u.first_seen, ru.reused
+                        c.requests, c.elapsed_ms, c.checked_at, u.first_seen, ru.reused, c.fragment
                  FROM run_urls ru JOIN checks c ON c.id = ru.check_id JOIN urls u ON u.id = ru.url_id
                  WHERE ru.run_id = ?1
                  ORDER BY u.url",
@@ -218,6 +222,9 @@ impl Store {
                         dead_since: None,
                         failures: 0,
                         change: None,
+                        fragment: r
+                            .get::<_, Option<String>>(12)?
+                            .and_then(|f| serde_json::from_str(&f).ok()),
                         occurrences: Vec::new(),
                         archive: None,
                         history: Vec::new(),
@@ -359,8 +366,8 @@ pub(super) fn write_check(
 ) -> rusqlite::Result<()> {
     let uid = super::url_id(tx, url, at)?;
     tx.prepare_cached(
-        "INSERT INTO checks (run_id, url_id, checked_at, status, http_status, final_url, redirects, error, requests, elapsed_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        "INSERT INTO checks (run_id, url_id, checked_at, status, http_status, final_url, redirects, error, requests, elapsed_ms, fragment)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?
     .execute(params![
         run_id,
@@ -372,14 +379,18 @@ pub(super) fn write_check(
         serde_json::to_string(&r.redirects).expect("hops serialize"),
         r.error,
         r.requests,
-        i64::try_from(r.elapsed_ms).unwrap_or(i64::MAX)
+        i64::try_from(r.elapsed_ms).unwrap_or(i64::MAX),
+        r.fragments
+            .first()
+            .map(|f| serde_json::to_string(f).expect("a fragment serializes"))
     ])?;
     let check_id = tx.last_insert_rowid();
     tx.prepare_cached(
         "INSERT OR REPLACE INTO run_urls (run_id, url_id, check_id, reused) VALUES (?1, ?2, ?3, 0)",
     )?
     .execute(params![run_id, uid, check_id])?;
-    if !r.status.was_checked() {
+    // A skipped URL or a bot wall says nothing of the page: no strike, no sign of life.
+    if !r.status.is_conclusive() {
         return Ok(());
     }
     if r.status.is_failure() {

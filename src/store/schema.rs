@@ -117,4 +117,9 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     r"
     ALTER TABLE runs ADD COLUMN settings TEXT;
     ",
+    // 6: whether the page has the anchor a spelling of a URL points at
+    // (JSON: {"name", "found"}), per check.
+    r"
+    ALTER TABLE checks ADD COLUMN fragment TEXT;
+    ",
 ];

@@ -203,7 +203,11 @@ async fn big_bodies_are_not_downloaded() {
     .await;
     let r = check_one(&s.url("/big")).await;
     assert_eq!(r.status, Status::Ok);
-    assert_eq!(s.bytes_sent(), 0, "HEAD reads no body");
+    assert!(
+        s.bytes_sent() < 64,
+        "HEAD reads no body (the probe of a made-up path reads a 404's few bytes): {}",
+        s.bytes_sent()
+    );
     let r = check_one(&s.url("/big-get")).await;
     assert_eq!(r.status, Status::Ok);
     // What the kernel buffers before the drop is counted too; 64 MB is not.
@@ -309,6 +313,8 @@ async fn the_get_after_a_head_goes_over_the_connection_the_head_used() {
     let cfg = {
         let mut c = test_config();
         c.check.max_concurrency = 1;
+        // No probes of made-up paths: the order of the links' own requests is the point.
+        c.check.soft_404 = false;
         c.net.proxy = proxy.as_proxy();
         c
     };
@@ -372,7 +378,7 @@ async fn arrival_order(s: &Server, paths: &[&str], cfg: Settings) -> Vec<(String
     let urls = paths
         .iter()
         .enumerate()
-        .map(|(i, p)| (i, reqwest::Url::parse(&s.url(p)).unwrap()))
+        .map(|(i, p)| linkrot::check::ToCheck::url(i, reqwest::Url::parse(&s.url(p)).unwrap()))
         .collect();
     let (tx, mut rx) = tokio::sync::mpsc::channel(64);
     let task = tokio::spawn(linkrot::check::check_urls(

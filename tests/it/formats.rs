@@ -40,6 +40,7 @@ fn link(url: &str, status: Status, code: Option<u16>, occ: Vec<OccurrenceRecord>
         dead_since: None,
         failures: 0,
         change: None,
+        fragment: None,
         occurrences: occ,
         archive: None,
         history: if status.was_checked() {

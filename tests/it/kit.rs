@@ -488,7 +488,18 @@ pub async fn check_all(urls: &[String], cfg: Settings) -> Vec<CheckResult> {
     let mut todo = Vec::new();
     for (i, u) in urls.iter().enumerate() {
         match classifier.classify(u) {
-            Target::Check(url) => todo.push((i, url)),
+            Target::Check(url) => {
+                let anchors = reqwest::Url::parse(u)
+                    .ok()
+                    .and_then(|w| w.fragment().and_then(check::anchor_name))
+                    .into_iter()
+                    .collect();
+                todo.push(check::ToCheck {
+                    id: i,
+                    url,
+                    anchors,
+                });
+            }
             Target::Skip(r) => out[i] = Some(r),
         }
     }

@@ -342,6 +342,8 @@ mod tests {
             status: s,
             location: None,
             retry_after: None,
+            wall: None,
+            page: None,
         }
     }
 

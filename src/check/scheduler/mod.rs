@@ -11,14 +11,18 @@
 //! Every request goes out through the door (`net::Door`).
 
 mod host;
+mod probes;
 mod queue;
 mod slots;
 
+use super::page::{self, PageSample};
+use super::soft::{self, Landing, Probed};
 use super::verdict::{self, Answer, HostView, Job, Next};
-use super::{CheckConfig, CheckResult};
-use crate::net::{Door, Request};
+use super::{walls, CheckConfig, CheckResult, Fragment, Status, ToCheck};
+use crate::net::{Door, Request, Response};
+use probes::{Known, Probes, Waiter};
 use queue::{origin, Queue};
-use reqwest::Url;
+use reqwest::Method;
 use slots::Slots;
 use std::sync::Arc;
 use std::time::Instant;
@@ -29,20 +33,30 @@ struct Scheduler {
     cfg: Arc<CheckConfig>,
     door: Door,
     queue: Queue,
+    probes: Probes,
+    /// Verdicts reached, not yet sent.
+    outbox: Vec<(usize, CheckResult)>,
+    /// Links without a verdict yet (probes are not counted).
     pending: usize,
 }
 
-/// Checks every `(id, url)` and sends `(id, result)` as each verdict is
-/// reached. Returns when all are done or the receiver is gone.
+/// Checks every URL and sends `(id, result)` as each verdict is reached.
+/// Returns when all are done or the receiver is gone.
 pub(crate) async fn run(
     door: Door,
     cfg: Arc<CheckConfig>,
-    urls: Vec<(usize, Url)>,
+    urls: Vec<ToCheck>,
     results: mpsc::Sender<(usize, CheckResult)>,
 ) {
     let mut s = Scheduler::new(door, cfg.clone(), urls.len());
-    s.queue
-        .enqueue_all(urls.into_iter().map(|(id, url)| Job::new(id, url)));
+    let fragments = cfg.fragments;
+    s.queue.enqueue_all(urls.into_iter().map(|t| {
+        let mut job = Job::new(t.id, t.url);
+        if fragments {
+            job.anchors = Arc::from(t.anchors);
+        }
+        job
+    }));
     let mut set: JoinSet<(usize, Job, Answer)> = JoinSet::new();
     let mut slots = Slots::new(&cfg);
     while s.pending > 0 {
@@ -57,9 +71,9 @@ pub(crate) async fn run(
             job.requests += 1;
             job.started.get_or_insert(now);
             let door = s.door.clone();
-            let max_body = cfg.max_body_bytes;
+            let limits = (cfg.max_body_bytes, cfg.max_page_bytes);
             let handle = set.spawn(async move {
-                let answer = ask(&door, &job, max_body).await;
+                let answer = ask(&door, &job, limits).await;
                 (hid, job, answer)
             });
             slots.started(handle.id(), hid, now);
@@ -80,7 +94,8 @@ pub(crate) async fn run(
                     continue;
                 };
                 let outlier = slots.finished(task).is_some_and(|f| f.outlier);
-                if let Some((id, result)) = s.settle(hid, job, answer, outlier, Instant::now()) {
+                s.settle(hid, job, answer, outlier, Instant::now());
+                for (id, result) in std::mem::take(&mut s.outbox) {
                     s.pending -= 1;
                     if results.send((id, result)).await.is_err() {
                         return;
@@ -97,10 +112,14 @@ pub(crate) async fn run(
 }
 
 /// Sends a job's request through the door and reads what its verdict
-/// needs: the status, where it redirects, `Retry-After`. A small body is
-/// read (up to `max_body`) so the connection can be reused; a larger one
-/// is not: its transfer ends with the connection.
-async fn ask(door: &Door, job: &Job, max_body: usize) -> Answer {
+/// needs: the status, where it redirects, `Retry-After`, whether a bot wall
+/// answered. A GET that samples the page reads its body (the first
+/// `max_body` bytes, or up to `max_page` while anchors are still missing,
+/// stopping as soon as they are found); a GET with an error status is
+/// read a little, for the walls that only their page names; any other
+/// small body is read so the connection can be reused, and a larger one is
+/// not: its transfer ends with the connection.
+async fn ask(door: &Door, job: &Job, (max_body, max_page): (usize, usize)) -> Answer {
     let resp = match door
         .send(Request::new(job.method.clone(), job.url.clone()))
         .await
@@ -113,14 +132,72 @@ async fn ask(door: &Door, job: &Job, max_body: usize) -> Answer {
         resp.is_redirect().then(|| resp.location()).flatten(),
         resp.retry_after(),
     );
-    if job.method == reqwest::Method::GET && !resp.is_redirect() {
-        resp.finish(max_body).await;
+    let mut wall = walls::in_headers(status, resp.headers());
+    let mut page = None;
+    let is_get = job.method == Method::GET;
+    let error = status >= 400;
+    if is_get && !resp.is_redirect() && wall.is_none() {
+        if job.sample && !error && resp.content_type_is_page() {
+            let anchors = job.anchors.clone();
+            let limit = if anchors.is_empty() {
+                max_body
+            } else {
+                max_page.max(max_body)
+            };
+            if let Ok((body, complete)) = read_page(resp, limit, &anchors).await {
+                let mut sample = page::sample(&body, &job.url, !anchors.is_empty());
+                sample.complete = complete;
+                page = Some(Box::new(sample));
+            }
+        } else if error {
+            let headers = resp.headers().clone();
+            let declared = resp.content_length();
+            if let Ok(body) = resp.body(max_body).await {
+                let len = declared.map_or(body.bytes.len(), |n| {
+                    usize::try_from(n).unwrap_or(usize::MAX)
+                });
+                let markup = String::from_utf8_lossy(&body.bytes).to_lowercase();
+                wall = walls::in_body(status, &headers, &markup, len);
+            }
+        } else {
+            resp.finish(max_body).await;
+        }
     }
     Answer::Response {
         status,
         location,
         retry_after,
+        wall,
+        page,
     }
+}
+
+/// Reads a page's body up to `limit` bytes, stopping early once every one
+/// of `anchors` has appeared as an attribute value. Returns the bytes and
+/// whether the whole body was read.
+async fn read_page(
+    resp: Response,
+    limit: usize,
+    anchors: &[String],
+) -> Result<(Vec<u8>, bool), crate::net::Failure> {
+    let mut body = Vec::new();
+    let mut missing: Vec<&String> = anchors.iter().collect();
+    let mut scanned = 0usize;
+    let complete = resp
+        .read(limit, |chunk| {
+            body.extend_from_slice(chunk);
+            if missing.is_empty() {
+                return true;
+            }
+            // Look again from a little before the new bytes, for names cut in two.
+            let from = scanned.saturating_sub(256);
+            let seen = String::from_utf8_lossy(&body[from..]);
+            missing.retain(|name| !page::mentions_anchor(&seen, name));
+            scanned = body.len();
+            !missing.is_empty()
+        })
+        .await?;
+    Ok((body, complete))
 }
 
 impl Scheduler {
@@ -128,6 +205,8 @@ impl Scheduler {
         let keep_alive = door.config().keep_alive;
         Scheduler {
             queue: Queue::new(cfg.clone(), keep_alive),
+            probes: Probes::default(),
+            outbox: Vec::new(),
             cfg,
             door,
             pending,
@@ -135,15 +214,8 @@ impl Scheduler {
     }
 
     /// Takes an answer: the host learns from it, and its URL gets a verdict
-    /// or its next step.
-    fn settle(
-        &mut self,
-        hid: usize,
-        job: Job,
-        answer: Answer,
-        outlier: bool,
-        now: Instant,
-    ) -> Option<(usize, CheckResult)> {
+    /// (in the outbox) or its next step.
+    fn settle(&mut self, hid: usize, job: Job, answer: Answer, outlier: bool, now: Instant) {
         let open = matches!(answer, Answer::Response { .. }).then(|| origin(&job.url));
         self.queue.release(hid, outlier, open, now);
         let cfg = self.cfg.clone();
@@ -173,30 +245,133 @@ impl Scheduler {
             retries: self.queue.hosts[hid].retry_budget(policy.retries),
         };
         let id = job.id;
+        let probe = job.probe.clone();
         let was_head = job.method == reqwest::Method::HEAD;
         let next = verdict::judge(job, answer, &cfg, &policy, view, now);
         match next {
             Next::Done(result) => {
                 self.queue.mark_runnable(hid);
-                Some((id, result))
+                match probe {
+                    // A made-up path that fails (404, 410, no answer) says
+                    // the host is honest.
+                    Some(key) => self.probe_answered(key, Probed::Honest, now),
+                    None => self.outbox.push((id, result)),
+                }
             }
-            Next::Retry(job, wait) => {
-                self.queue.delay(now + wait, hid, job);
-                None
+            Next::Accepted(job, status, page) => {
+                self.queue.mark_runnable(hid);
+                self.accepted(hid, job, status, page, now);
             }
+            Next::Retry(job, wait) => self.queue.delay(now + wait, hid, job),
             Next::Get(job) => {
                 if let (true, Some(status)) = (was_head, head_error) {
                     self.queue.hosts[hid].head_needed_get(status);
                 }
                 self.queue.enqueue(job);
-                None
             }
             Next::Hop(job) => {
                 self.queue.mark_runnable(hid);
                 self.queue.enqueue(job);
-                None
             }
         }
+    }
+
+    /// An accepted answer: for a probe, what its host answers made-up
+    /// paths with; for a link, alive unless the quiet rot says otherwise
+    /// (sent home, the same page as a made-up path, parked), and with its
+    /// anchors looked for.
+    fn accepted(
+        &mut self,
+        hid: usize,
+        mut job: Job,
+        status: u16,
+        page: Option<Box<PageSample>>,
+        now: Instant,
+    ) {
+        let landing = Landing {
+            status,
+            url: job.url.clone(),
+            hops: job.hops.len(),
+            page: page.map(|p| *p),
+        };
+        if let Some(key) = job.probe.take() {
+            return self.probe_answered(key, Probed::Soft(Box::new(landing)), now);
+        }
+        // Anchors need the page: ask with GET before anything else, and the
+        // same page serves the comparison with a probe. A page asked for
+        // once and not readable (not HTML, too slow) is judged without it.
+        let can_ask = landing.page.is_none() && !job.sample;
+        if can_ask && !job.anchors.is_empty() {
+            return self.ask_page(job);
+        }
+        let original = job.original();
+        if let Some(rot) = soft::by_redirect(&original, &landing) {
+            return self.finish(job, landing, Some(rot), now);
+        }
+        if !self.cfg.soft_404 {
+            return self.finish(job, landing, None, now);
+        }
+        match self.probes.known(soft::probe_key(&job.url)) {
+            Known::Answered(Probed::Honest) => self.finish(job, landing, None, now),
+            Known::Answered(Probed::Soft(probe)) => {
+                // Pages are compared only when the probe's could be read.
+                if can_ask && probe.page.is_some() {
+                    return self.ask_page(job);
+                }
+                let rot = soft::against_probe(&original, &landing, probe);
+                self.finish(job, landing, rot, now);
+            }
+            Known::Asked(key) => self.probes.wait(&key, Waiter { hid, job, landing }),
+            Known::Unasked(key) => {
+                let random: String = (0..20)
+                    .map(|_| fastrand::alphanumeric().to_ascii_lowercase())
+                    .collect();
+                let probe = Job::probe(key.clone(), soft::probe_url(&job.url, &random));
+                self.probes.asked(key.clone());
+                self.probes.wait(&key, Waiter { hid, job, landing });
+                // Links of the host wait for it: it goes before their next requests.
+                self.queue.enqueue_first(probe);
+            }
+        }
+    }
+
+    /// The same URL again, with GET, keeping what the page says.
+    fn ask_page(&mut self, mut job: Job) {
+        job.method = Method::GET;
+        job.sample = true;
+        job.tries = 0;
+        self.queue.enqueue(job);
+    }
+
+    /// A probe answered: each link that waited for it is judged again.
+    fn probe_answered(&mut self, key: verdict::ProbeKey, probed: Probed, now: Instant) {
+        for w in self.probes.answered(key, probed) {
+            let Waiter { hid, job, landing } = w;
+            let status = landing.status;
+            self.accepted(hid, job, status, landing.page.map(Box::new), now);
+        }
+    }
+
+    /// A link's verdict: alive (ok or redirected) unless `rot` says why
+    /// not, with whether its page has each anchor it points at.
+    fn finish(&mut self, job: Job, landing: Landing, rot: Option<soft::Rot>, now: Instant) {
+        let mut result = verdict::done(&job, now, landing.status, true, None);
+        if let Some((status, why)) = rot {
+            result.status = status;
+            result.error = Some(why);
+        } else {
+            let anchors = landing.page.as_ref().map(|p| &p.anchors);
+            result.fragments = job
+                .anchors
+                .iter()
+                .map(|name| Fragment {
+                    name: name.clone(),
+                    found: anchors.map(|a| page::has_anchor(a, name)),
+                })
+                .collect();
+        }
+        debug_assert!(result.status != Status::Excluded);
+        self.outbox.push((job.id, result));
     }
 }
 
@@ -210,12 +385,14 @@ async fn sleep_until(t: Option<Instant>) {
 mod tests {
     use super::*;
     use crate::net::NetConfig;
-    use reqwest::Method;
+    use reqwest::{Method, Url};
     use std::time::Duration;
 
+    /// A scheduler whose hosts are not probed: these tests are about order.
     fn sched(max_per_host: usize) -> Scheduler {
         let cfg = CheckConfig {
             max_per_host,
+            soft_404: false,
             ..CheckConfig::default()
         };
         let door = Door::new(&NetConfig::default()).unwrap();
@@ -238,6 +415,8 @@ mod tests {
             status,
             location: None,
             retry_after: None,
+            wall: None,
+            page: None,
         }
     }
 
@@ -347,6 +526,8 @@ mod tests {
             status: 301,
             location: Some(Ok(url("https://a.test/0"))),
             retry_after: None,
+            wall: None,
+            page: None,
         };
         s.settle(h, j, moved, false, now);
         assert_eq!(send(&mut s).1.url.host_str(), Some("b.test"));

@@ -146,6 +146,16 @@ impl Queue {
         self.mark_runnable(hid);
     }
 
+    /// Puts a job at the front of its host's queue: a probe, which links
+    /// of the host wait for.
+    pub fn enqueue_first(&mut self, job: Job) {
+        let hid = self.host_of(&job.url);
+        let lane = &mut self.lanes[hid];
+        lane.unstarted += usize::from(job.requests == 0);
+        lane.ready.push_front(job);
+        self.mark_runnable(hid);
+    }
+
     /// Holds `job` back until `at` (a backoff).
     pub fn delay(&mut self, at: Instant, hid: usize, job: Job) {
         self.delayed.push((at, hid, job));
