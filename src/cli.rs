@@ -309,7 +309,8 @@ impl From<FailOnArg> for FailOn {
 
 #[derive(Debug, Args)]
 pub struct InputArgs {
-    /// Files and directories to read (.md, .markdown, .html, .htm, .txt, .eml, .mbox);
+    /// Files and directories to read (.md, .markdown, .html, .htm, .txt, .eml, .mbox,
+    /// .textile, .rst, .adoc, .asciidoc);
     /// `-` reads stdin; `check` also reads web pages (http:// or https://, see --crawl).
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<String>,
@@ -327,6 +328,7 @@ impl InputArgs {
             inputs: self.paths.clone(),
             exclude_paths: self.exclude_path.clone(),
             stdin_format: self.stdin_format,
+            base_url: None,
         }
     }
 }
@@ -576,7 +578,7 @@ fn parse_resolve(s: &str) -> Result<(String, std::net::SocketAddr), String> {
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {
-    Format::parse(s).ok_or_else(|| format!("unknown format '{s}'; expected markdown, html or text"))
+    Format::parse(s).ok_or_else(|| format!("unknown format '{s}'; expected markdown, html, text, email, mbox, textile, rst or asciidoc"))
 }
 
 fn parse_accept(s: &str) -> Result<RangeInclusive<u16>, String> {

@@ -264,6 +264,7 @@ fn archive_save(args: &cli::ArchiveSaveArgs) -> anyhow::Result<u8> {
             inputs: args.paths.clone(),
             exclude_paths: Vec::new(),
             stdin_format: linkrot::extract::Format::Markdown,
+            base_url: None,
         };
         linkrot::run::for_each_document(&sources, bar.as_ref(), |_, links| {
             urls.extend(links.into_iter().map(|l| l.url))
