@@ -9,6 +9,11 @@
 //!  stdin)
 //! ```
 //!
+//! [`lint`] judges each link by how it is written, with no network: a
+//! placeholder left in, an empty or malformed destination (errors); the
+//! same URL twice, one featured before, tracking parameters, an `http://`
+//! link whose `https://` form works (notes).
+//!
 //! [`history`] judges a URL by its checks over time (alive, failing, dead,
 //! flaky, recovered) and decides which results are fresh enough to reuse.
 //!
@@ -23,6 +28,7 @@ pub mod crawl;
 pub mod extract;
 pub mod fix;
 pub mod history;
+pub mod lint;
 pub mod report;
 pub mod run;
 pub mod source;
