@@ -415,12 +415,55 @@ pub struct LinksArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: LinksFormat,
+    /// Which lint findings to print after the links: none, errors (placeholder,
+    /// empty-link, malformed-url) or all (notes too: duplicate, tracking ...).
+    #[arg(long, value_enum, default_value = "all")]
+    pub lint: LintArg,
+    /// Exit with code 2 on a lint error (broken), or never (none).
+    #[arg(long, value_enum, default_value = "broken")]
+    pub fail_on: LinksFailOnArg,
+    /// The site the issues are published on (https://newsletter.example/):
+    /// relative links are resolved against it.
+    #[arg(long, value_name = "URL", value_parser = parse_base_url)]
+    pub base_url: Option<url::Url>,
 }
 
 impl LinksArgs {
     pub fn sources(&self) -> SourceConfig {
-        self.input.sources()
+        SourceConfig {
+            base_url: self.base_url.clone(),
+            ..self.input.sources()
+        }
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LintArg {
+    /// No lint.
+    None,
+    /// Errors only: placeholder, empty-link, malformed-url.
+    Errors,
+    /// Errors and notes.
+    All,
+}
+
+impl From<LintArg> for linkrot::lint::LintLevel {
+    fn from(a: LintArg) -> Self {
+        use linkrot::lint::LintLevel;
+        match a {
+            LintArg::None => LintLevel::None,
+            LintArg::Errors => LintLevel::Errors,
+            LintArg::All => LintLevel::All,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LinksFailOnArg {
+    /// Any lint error (placeholder, empty-link, malformed-url).
+    Broken,
+    /// Never fail on findings.
+    None,
 }
 
 #[derive(Debug, Args)]
@@ -575,6 +618,10 @@ fn parse_resolve(s: &str) -> Result<(String, std::net::SocketAddr), String> {
         host.to_ascii_lowercase(),
         std::net::SocketAddr::new(ip, port),
     ))
+}
+
+fn parse_base_url(s: &str) -> Result<url::Url, String> {
+    linkrot::source::parse_base_url(s).map_err(|e| e.to_string())
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {

@@ -9,6 +9,7 @@ mod github;
 mod html;
 mod json;
 mod junit;
+mod lint;
 mod markdown;
 mod sarif;
 mod terminal;
@@ -18,6 +19,9 @@ pub use github::{write_github, GITHUB_ANNOTATION_CAP};
 pub use html::write_html;
 pub use json::write_json;
 pub use junit::write_junit;
+pub use lint::{
+    write_findings_text, write_lint_summary, FindingRecord, LinkListing, LintCounts, ListingFormat,
+};
 pub use markdown::write_markdown;
 pub use sarif::write_sarif;
 pub use terminal::{write_link_line, write_terminal, write_timeline, TerminalOptions};

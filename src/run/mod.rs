@@ -6,6 +6,7 @@
 
 pub mod archive;
 pub mod fix;
+pub mod lint;
 
 use crate::archive::{Archive, ArchiveError, Lookup};
 use crate::check::{self, CheckResult, Classifier, Target};

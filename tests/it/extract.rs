@@ -678,11 +678,55 @@ fn relative_links_resolve_against_the_base_url_and_keep_what_is_written() {
 #[test]
 fn every_extractor_keeps_its_span_promises_on_token_soup() {
     const TOKENS: &[&str] = &[
-        "[", "]", "(", ")", "<", ">", "\"", ":", "!", "`", "_", "__", "..", ".. ", "::", "\n",
-        "\r\n", "\n\n", " ", "\t", "http://a.test/x", "https://é.test/ü", "link:", "image::",
-        "mailto:", "[t]", "](", "\":", "@", "bc. ", "----\n", "---\n", "+++\n", "{\"title\": 1}",
-        "Title: x\n", "= T\n", "é", "€", "\\", "&amp;", "<a href=\"", "``", ":date: ", "#",
-        "++", "+++", "pass:[", "//", "{x}",
+        "[",
+        "]",
+        "(",
+        ")",
+        "<",
+        ">",
+        "\"",
+        ":",
+        "!",
+        "`",
+        "_",
+        "__",
+        "..",
+        ".. ",
+        "::",
+        "\n",
+        "\r\n",
+        "\n\n",
+        " ",
+        "\t",
+        "http://a.test/x",
+        "https://é.test/ü",
+        "link:",
+        "image::",
+        "mailto:",
+        "[t]",
+        "](",
+        "\":",
+        "@",
+        "bc. ",
+        "----\n",
+        "---\n",
+        "+++\n",
+        "{\"title\": 1}",
+        "Title: x\n",
+        "= T\n",
+        "é",
+        "€",
+        "\\",
+        "&amp;",
+        "<a href=\"",
+        "``",
+        ":date: ",
+        "#",
+        "++",
+        "+++",
+        "pass:[",
+        "//",
+        "{x}",
     ];
     let mut rng = fastrand::Rng::with_seed(7);
     for _ in 0..3000 {
@@ -700,7 +744,10 @@ fn every_extractor_keeps_its_span_promises_on_token_soup() {
             assert!(text.is_char_boundary(fm.body_start), "{text:?}");
             let links = extract(&text, fm.body_start, format);
             for l in &links {
-                assert!(l.span.start <= l.span.end && l.span.end <= text.len(), "{text:?}");
+                assert!(
+                    l.span.start <= l.span.end && l.span.end <= text.len(),
+                    "{text:?}"
+                );
             }
             spans_agree(&text, &links);
         }
