@@ -188,6 +188,9 @@ pub struct FixArgs {
     /// Which failing links to replace with their archived copy.
     #[arg(long, value_enum, default_value = "dead")]
     pub replace: ReplaceArg,
+    /// Also remove tracking parameters (utm_*, fbclid, gclid, mc_eid ...) from links.
+    #[arg(long)]
+    pub strip_tracking: bool,
 }
 
 impl FixArgs {

@@ -24,6 +24,8 @@ pub enum Reason {
     Archived,
     /// Redirected: replaced by where it ends.
     Redirect,
+    /// Tracking parameters removed.
+    Tracking,
 }
 
 /// The edits that put `new_url` where `link` is written in `text`.

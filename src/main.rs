@@ -305,6 +305,7 @@ fn fix(args: &cli::FixArgs) -> anyhow::Result<u8> {
             cli::ReplaceArg::Broken => Replace::Broken,
         },
         write: args.write,
+        strip_tracking: args.strip_tracking,
     };
     let bar = progress::Bar::new(true);
     let (fixes, problems) = linkrot::run::fix::fix(

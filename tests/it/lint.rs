@@ -530,3 +530,52 @@ fn links_json_keeps_the_array_and_gives_each_link_its_problems() {
     assert_eq!(o.status.code(), Some(3), "a bad base URL is a usage error");
     assert!(String::from_utf8_lossy(&o.stderr).contains("invalid base URL 'n.example'"));
 }
+
+#[test]
+fn fix_strip_tracking_removes_what_lint_notes_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("2026-12-01-draft.md");
+    let original = "---\r\ntitle: Draft\r\n---\r\nSee [it](https://a.test/p?x=1&utm_source=news&utm_medium=email#top)\r\n\
+                    [https://b.test/?fbclid=abc](https://b.test/?fbclid=abc) and https://c.test/?a=%2F&gclid=1&b=2.\r\n\
+                    <a href=\"https://d.test/?q=1&amp;mc_eid=9\">d</a> [keep](https://e.test/?utmost=1)\r\n";
+    std::fs::write(&path, original).unwrap();
+    let db = dir.path().join("links.db");
+    let o = linkrot()
+        .arg("index")
+        .arg(&path)
+        .arg("--db")
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{o:?}");
+    let fix = |write: bool| {
+        let mut cmd = linkrot();
+        cmd.args(["fix", "--strip-tracking", "--redirects", "none"])
+            .arg(&path)
+            .arg("--db")
+            .arg(&db);
+        if write {
+            cmd.arg("--write");
+        }
+        cmd.output().unwrap()
+    };
+    let diff = fix(false);
+    assert!(diff.status.success(), "{diff:?}");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        original,
+        "no --write, no change"
+    );
+    let written = fix(true);
+    assert!(written.status.success(), "{written:?}");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "---\r\ntitle: Draft\r\n---\r\nSee [it](https://a.test/p?x=1#top)\r\n\
+         [https://b.test/](https://b.test/) and https://c.test/?a=%2F&b=2.\r\n\
+         <a href=\"https://d.test/?q=1\">d</a> [keep](https://e.test/?utmost=1)\r\n"
+    );
+    let o = linkrot().arg("links").arg(&path).output().unwrap();
+    assert!(!stdout(&o).contains("note[tracking]"), "{}", stdout(&o));
+    let again = fix(true);
+    assert!(String::from_utf8_lossy(&again.stderr).contains("0 links in 0 files"));
+}
