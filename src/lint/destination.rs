@@ -113,7 +113,7 @@ fn placeholder(link: &Link, url: &str, doc_path: &str, ctx: &dyn LintContext) ->
         // `http://TODO`, `https://your-link-here`: a host that is no host.
         let rest = url[name.len() + 1..].trim_start_matches('/');
         let host = rest.split(['/', '?', '#']).next().unwrap_or(rest);
-        let placeholder_host = matches!(name.to_ascii_lowercase().as_str(), "http" | "https")
+        let placeholder_host = is_web_scheme(name)
             && !host.contains('.')
             && !host.eq_ignore_ascii_case("localhost")
             && words(host).is_some_and(|mut w| w.any(is_placeholder_word));
@@ -166,11 +166,12 @@ fn malformed(link: &Link, url: &str) -> Option<String> {
             u32::from(c)
         ));
     }
-    let lower_scheme = scheme(url).map(str::to_ascii_lowercase);
-    let spaces_allowed = matches!(
-        lower_scheme.as_deref(),
-        Some("mailto" | "data" | "javascript" | "tel" | "sms")
-    );
+    let written_scheme = scheme(url);
+    let spaces_allowed = written_scheme.is_some_and(|s| {
+        ["mailto", "data", "javascript", "tel", "sms"]
+            .iter()
+            .any(|a| s.eq_ignore_ascii_case(a))
+    });
     if !spaces_allowed && url.contains(char::is_whitespace) {
         return Some(format!(
             "'{url}' has a space: encode it as %20 or remove it"
@@ -179,7 +180,7 @@ fn malformed(link: &Link, url: &str) -> Option<String> {
     if let Some(message) = bad_scheme(url) {
         return Some(message);
     }
-    if lower_scheme.is_none() {
+    if written_scheme.is_none() {
         let first = url.split(['/', '?', '#']).next().unwrap_or(url);
         let site_like = first
             .get(..4)
@@ -215,6 +216,10 @@ fn is_invisible(c: char) -> bool {
         )
 }
 
+fn is_web_scheme(name: &str) -> bool {
+    name.eq_ignore_ascii_case("http") || name.eq_ignore_ascii_case("https")
+}
+
 /// A mistyped or broken `http(s)` scheme: `hhttps://`, `ttps://`, `htp://`,
 /// `http//`, `http:/`, `http:example.com`, `http://http://`, `https:///`.
 fn bad_scheme(url: &str) -> Option<String> {
@@ -223,53 +228,54 @@ fn bad_scheme(url: &str) -> Option<String> {
         .rev()
         .find(|&i| url.is_char_boundary(i))
         .unwrap_or(0);
-    let lower = url[..end].to_ascii_lowercase();
-    if let Some(sep) = lower.find("://") {
-        let written = &lower[..sep];
+    let head = &url[..end];
+    if let Some(sep) = head.find("://") {
+        let written = &url[..sep];
         let rest = &url[sep + 3..];
-        if (written == "http" || written == "https") && !rest.is_empty() {
-            let doubled = rest
-                .get(..8)
-                .is_some_and(|r| r.eq_ignore_ascii_case("https://"))
-                || rest
-                    .get(..7)
-                    .is_some_and(|r| r.eq_ignore_ascii_case("http://"));
-            if doubled {
-                return Some(format!(
-                    "'{url}' has its scheme twice: remove the first '{written}://'"
-                ));
+        if !is_web_scheme(written) {
+            if !near_http(written) {
+                return None;
             }
-            if rest.starts_with('/') {
-                return Some(format!(
-                    "'{url}' has a '/' too many after '{written}:': write {written}://{}",
-                    rest.trim_start_matches('/')
-                ));
-            }
-            return None;
-        }
-        if written == "http" || written == "https" {
-            return Some(format!("'{url}' has no host: complete the URL"));
-        }
-        if near_http(written) {
-            let fixed = if written.contains('s') {
+            let fixed = if written.bytes().any(|c| c.eq_ignore_ascii_case(&b's')) {
                 "https"
             } else {
                 "http"
             };
             return Some(format!(
-                "mistyped scheme '{}://': write {fixed}://{rest}",
-                &url[..sep]
+                "mistyped scheme '{written}://': write {fixed}://{rest}"
+            ));
+        }
+        if rest.is_empty() {
+            return Some(format!("'{url}' has no host: complete the URL"));
+        }
+        let doubled = rest
+            .get(..8)
+            .is_some_and(|r| r.eq_ignore_ascii_case("https://"))
+            || rest
+                .get(..7)
+                .is_some_and(|r| r.eq_ignore_ascii_case("http://"));
+        if doubled {
+            return Some(format!(
+                "'{url}' has its scheme twice: remove the first '{written}://'"
+            ));
+        }
+        if rest.starts_with('/') {
+            return Some(format!(
+                "'{url}' has a '/' too many after '{written}:': write {written}://{}",
+                rest.trim_start_matches('/')
             ));
         }
         return None;
     }
     for scheme in ["https", "http"] {
-        let Some(rest) = lower.strip_prefix(scheme) else {
+        if !head
+            .get(..scheme.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(scheme))
+        {
             continue;
-        };
-        let after = &url[scheme.len()..];
-        let tail = after.trim_start_matches([':', '/', ';', '.', ',']);
-        let fix = || format!("{scheme}://{tail}");
+        }
+        let rest = &head[scheme.len()..];
+        let tail = url[scheme.len()..].trim_start_matches([':', '/', ';', '.', ',']);
         let missing = if rest.starts_with("//") {
             Some("':' missing")
         } else if rest.starts_with(":/") {
@@ -281,7 +287,8 @@ fn bad_scheme(url: &str) -> Option<String> {
         } else {
             None
         };
-        return missing.map(|why| format!("'{url}': {why} after '{scheme}': write {}", fix()));
+        return missing
+            .map(|why| format!("'{url}': {why} after '{scheme}': write {scheme}://{tail}"));
     }
     None
 }
@@ -289,13 +296,19 @@ fn bad_scheme(url: &str) -> Option<String> {
 /// Whether a scheme is one typo away from `http` or `https`: a letter
 /// added, dropped, changed or two swapped (`hhttps`, `ttps`, `htp`, `htpp`).
 fn near_http(scheme: &str) -> bool {
-    scheme.len() <= 7
-        && scheme != "http"
-        && scheme != "https"
-        && scheme.bytes().all(|c| c.is_ascii_alphabetic())
-        && ["http", "https"]
+    if scheme.len() > 7 || !scheme.bytes().all(|c| c.is_ascii_alphabetic()) {
+        return false;
+    }
+    let mut buf = [0u8; 7];
+    for (b, c) in buf.iter_mut().zip(scheme.bytes()) {
+        *b = c.to_ascii_lowercase();
+    }
+    let lower = &buf[..scheme.len()];
+    lower != b"http"
+        && lower != b"https"
+        && [b"http".as_slice(), b"https".as_slice()]
             .iter()
-            .any(|t| one_edit_apart(scheme.as_bytes(), t.as_bytes()))
+            .any(|t| one_edit_apart(lower, t))
 }
 
 /// Optimal string alignment distance of at most one (and not zero).

@@ -162,7 +162,9 @@ fn mistyped_and_missing_schemes_are_malformed() {
         ("ttps://a.test/x", "write https://a.test/x"),
         ("htps://a.test/x", "write https://a.test/x"),
         ("htp://a.test/x", "write http://a.test/x"),
+        ("Hhttps://a.test/x", "mistyped scheme 'Hhttps://': write https://a.test/x"),
         ("http//a.test/x", "':' missing after 'http': write http://a.test/x"),
+        ("HTTPS//a.test/x", "':' missing after 'https': write https://a.test/x"),
         ("https:/a.test/x", "one '/' missing after 'https': write https://a.test/x"),
         ("http:a.test/x", "'//' missing after 'http': write http://a.test/x"),
         ("https:///a.test/x", "write https://a.test/x"),
@@ -578,4 +580,27 @@ fn fix_strip_tracking_removes_what_lint_notes_byte_for_byte() {
     assert!(!stdout(&o).contains("note[tracking]"), "{}", stdout(&o));
     let again = fix(true);
     assert!(String::from_utf8_lossy(&again.stderr).contains("0 links in 0 files"));
+}
+
+#[test]
+fn a_bare_word_naming_a_file_of_the_project_is_not_a_placeholder() {
+    use linkrot::run::lint::FsContext;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("about.md"), "# about\n").unwrap();
+    std::fs::create_dir(dir.path().join("archive")).unwrap();
+    let issue = dir.path().join("2026-12-01-draft.md");
+    let text = "[a](about) [b](archive#2019) [c](talk) [d](TODO)\n";
+    let d = doc(&issue.display().to_string(), text, Format::Markdown);
+    let links = extract(&d.text, d.body_start, d.format);
+    let got: Vec<_> = lint(&d, &links, &FsContext, LintLevel::All)
+        .into_iter()
+        .map(|f| (f.kind, f.url))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (LintKind::Placeholder, "talk".to_string()),
+            (LintKind::Placeholder, "TODO".to_string()),
+        ]
+    );
 }
