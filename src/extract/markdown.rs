@@ -1,6 +1,8 @@
 //! Links in CommonMark (plus the GFM extensions an issue uses): inline and
 //! reference links, autolinks, images, raw HTML and bare URLs in text. Code
-//! spans and code blocks hold no links.
+//! spans and code blocks hold no links. Text that CommonMark leaves as text
+//! but a writer meant as a link (`[a](http://x y)`, an unclosed `(`) is
+//! listed too, with its [`Flaw`], for lint.
 
 use super::{html, text::bare_urls, Flaw, LinkKind, RawLink};
 use pulldown_cmark::{utils::TextMergeWithOffset, Event, LinkType, Options, Parser, Tag, TagEnd};
