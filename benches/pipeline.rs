@@ -89,3 +89,47 @@ fn store_corpus(bencher: divan::Bencher) {
             drop(dir);
         });
 }
+
+/// A 200-link draft of every kind of link, as `lint_draft` reads it.
+fn draft_200() -> (linkrot::source::Document, Vec<Link>) {
+    let mut text = String::from("---\ntitle: Draft\ndate: 2026-12-01\n---\n");
+    for i in 0..200 {
+        let dest = match i % 10 {
+            0 => "TODO".to_string(),
+            1 => String::new(),
+            2 => format!("hhttps://site{i}.test/"),
+            3 => "https://dup.test/same".to_string(),
+            4 => format!("https://site{i}.test/?utm_source=news&id={i}"),
+            5 => format!("http://site{i}.test/"),
+            6 => format!("www.site{i}.com/page"),
+            _ => format!("https://site{i}.test/2026/12/post-{i}?page=2#section"),
+        };
+        text.push_str(&format!("- [Story {i}]({dest}) and more words about it\n"));
+    }
+    let (doc, _) = linkrot::source::document_from_bytes(
+        "draft.md".into(),
+        text.into_bytes(),
+        Format::Markdown,
+        "draft.md",
+    )
+    .unwrap();
+    let links = extract(&doc.text, doc.body_start, doc.format);
+    (doc, links)
+}
+
+/// Lint alone on a 200-link draft (the editor's case): the goal is
+/// microseconds per link.
+#[divan::bench]
+fn lint_draft(bencher: divan::Bencher) {
+    let (doc, links) = draft_200();
+    assert_eq!(links.len(), 200);
+    bencher.bench(|| {
+        linkrot::lint::lint(
+            &doc,
+            &links,
+            &linkrot::lint::NoContext,
+            linkrot::lint::LintLevel::All,
+        )
+        .len()
+    });
+}

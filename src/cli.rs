@@ -192,6 +192,9 @@ pub struct FixArgs {
     /// Which failing links to replace with their archived copy.
     #[arg(long, value_enum, default_value = "dead")]
     pub replace: ReplaceArg,
+    /// Also remove tracking parameters (utm_*, fbclid, gclid, mc_eid ...) from links.
+    #[arg(long)]
+    pub strip_tracking: bool,
 }
 
 impl FixArgs {
@@ -314,7 +317,8 @@ impl From<FailOnArg> for FailOn {
 
 #[derive(Debug, Args)]
 pub struct InputArgs {
-    /// Files and directories to read (.md, .markdown, .html, .htm, .txt, .eml, .mbox);
+    /// Files and directories to read (.md, .markdown, .html, .htm, .txt, .eml, .mbox,
+    /// .textile, .rst, .adoc, .asciidoc);
     /// `-` reads stdin; `check` also reads web pages (http:// or https://, see --crawl).
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<String>,
@@ -332,6 +336,7 @@ impl InputArgs {
             inputs: self.paths.clone(),
             exclude_paths: self.exclude_path.clone(),
             stdin_format: self.stdin_format,
+            base_url: None,
         }
     }
 }
@@ -418,12 +423,55 @@ pub struct LinksArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: LinksFormat,
+    /// Which lint findings to print after the links: none, errors (placeholder,
+    /// empty-link, malformed-url) or all (notes too: duplicate, tracking ...).
+    #[arg(long, value_enum, default_value = "all")]
+    pub lint: LintArg,
+    /// Exit with code 2 on a lint error (broken), or never (none).
+    #[arg(long, value_enum, default_value = "broken")]
+    pub fail_on: LinksFailOnArg,
+    /// The site the issues are published on (https://newsletter.example/):
+    /// relative links are resolved against it.
+    #[arg(long, value_name = "URL", value_parser = parse_base_url)]
+    pub base_url: Option<url::Url>,
 }
 
 impl LinksArgs {
     pub fn sources(&self) -> SourceConfig {
-        self.input.sources()
+        SourceConfig {
+            base_url: self.base_url.clone(),
+            ..self.input.sources()
+        }
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LintArg {
+    /// No lint.
+    None,
+    /// Errors only: placeholder, empty-link, malformed-url.
+    Errors,
+    /// Errors and notes.
+    All,
+}
+
+impl From<LintArg> for linkrot::lint::LintLevel {
+    fn from(a: LintArg) -> Self {
+        use linkrot::lint::LintLevel;
+        match a {
+            LintArg::None => LintLevel::None,
+            LintArg::Errors => LintLevel::Errors,
+            LintArg::All => LintLevel::All,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LinksFailOnArg {
+    /// Any lint error (placeholder, empty-link, malformed-url).
+    Broken,
+    /// Never fail on findings.
+    None,
 }
 
 #[derive(Debug, Args)]
@@ -593,8 +641,12 @@ fn parse_date(s: &str) -> Result<time::Date, String> {
         .ok_or_else(|| format!("'{s}' is not a date; use YYYY-MM-DD"))
 }
 
+fn parse_base_url(s: &str) -> Result<url::Url, String> {
+    linkrot::source::parse_base_url(s).map_err(|e| e.to_string())
+}
+
 fn parse_format(s: &str) -> Result<Format, String> {
-    Format::parse(s).ok_or_else(|| format!("unknown format '{s}'; expected markdown, html or text"))
+    Format::parse(s).ok_or_else(|| format!("unknown format '{s}'; expected markdown, html, text, email, mbox, textile, rst or asciidoc"))
 }
 
 fn parse_accept(s: &str) -> Result<RangeInclusive<u16>, String> {

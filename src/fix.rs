@@ -24,6 +24,8 @@ pub enum Reason {
     Archived,
     /// Redirected: replaced by where it ends.
     Redirect,
+    /// Tracking parameters removed.
+    Tracking,
 }
 
 /// The edits that put `new_url` where `link` is written in `text`.
@@ -89,6 +91,36 @@ pub fn keep_fragment(written: &str, url: &str) -> String {
     }
 }
 
+/// `url` without its tracking parameters (`utm_*`, `fbclid`, `gclid`,
+/// `mc_eid` ...: see [`crate::lint::is_tracking_parameter`]), or `None`
+/// when it has none. Every other byte stays as written: the remaining
+/// parameters in their order and encoding, empty ones, the fragment; a
+/// query left empty loses its `?`.
+pub fn strip_tracking(url: &str) -> Option<String> {
+    let query = crate::lint::query_range(url)?;
+    let pairs: Vec<&str> = url[query.clone()].split('&').collect();
+    let kept: Vec<&str> = pairs
+        .iter()
+        .copied()
+        .filter(|pair| {
+            let name = pair.split_once('=').map_or(*pair, |(name, _)| name);
+            !crate::lint::is_tracking_parameter(name)
+        })
+        .collect();
+    if kept.len() == pairs.len() {
+        return None;
+    }
+    let mut out = String::with_capacity(url.len());
+    if kept.is_empty() {
+        out.push_str(&url[..query.start - 1]);
+    } else {
+        out.push_str(&url[..query.start]);
+        out.push_str(&kept.join("&"));
+    }
+    out.push_str(&url[query.end..]);
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,6 +153,47 @@ mod tests {
         assert_eq!(
             fix(text, "https://b.test/?p=1&q=2"),
             "<a href=\"https://b.test/?p=1&amp;q=2\">x</a>\n"
+        );
+    }
+
+    #[test]
+    fn tracking_parameters_go_and_every_other_byte_stays() {
+        assert_eq!(
+            strip_tracking("https://a.test/p?id=%2F1&utm_source=news&b=&utm_Medium=x;y#sec?utm_x"),
+            Some("https://a.test/p?id=%2F1&b=#sec?utm_x".to_string())
+        );
+        assert_eq!(
+            strip_tracking("https://a.test/p?fbclid=abc&gclid=d#top"),
+            Some("https://a.test/p#top".to_string())
+        );
+        assert_eq!(
+            strip_tracking("https://a.test/p/?mc_eid=1"),
+            Some("https://a.test/p/".to_string())
+        );
+        assert_eq!(
+            strip_tracking("https://a.test/p?z=1&a=2&mc_cid=3&m=4"),
+            Some("https://a.test/p?z=1&a=2&m=4".to_string())
+        );
+        assert_eq!(
+            strip_tracking("https://a.test/p?utmost=1&sutm_source=2"),
+            None
+        );
+        assert_eq!(strip_tracking("https://a.test/#utm_source=x"), None);
+        assert_eq!(strip_tracking("https://a.test/"), None);
+    }
+
+    #[test]
+    fn stripping_tracking_rewrites_only_the_url() {
+        let text = "See [it](https://a.test/p?x=1&utm_source=n) and <a href=\"https://a.test/q?a=1&amp;utm_medium=e&amp;b=2\">q</a>.\n";
+        let links = extract(text, 0, Format::Markdown);
+        let edits = links
+            .iter()
+            .filter_map(|l| Some(edits_for(text, l, &strip_tracking(&l.url)?)))
+            .flatten()
+            .collect();
+        assert_eq!(
+            apply(text, edits),
+            "See [it](https://a.test/p?x=1) and <a href=\"https://a.test/q?a=1&amp;b=2\">q</a>.\n"
         );
     }
 

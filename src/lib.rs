@@ -14,6 +14,11 @@
 //! a URL by its checks over time (alive, failing, dead, flaky, recovered)
 //! and decides which results are fresh enough to reuse.
 //!
+//! [`lint`] judges each link by how it is written, with no network: a
+//! placeholder left in, an empty or malformed destination (errors); the
+//! same URL twice, one featured before, tracking parameters, an `http://`
+//! link whose `https://` form works (notes).
+//!
 //! [`run`] wires the stages together; [`Config`] is every setting, built
 //! once by the binary. A dead link is data ([`check::Status`]), never an
 //! error; errors are for the run itself (unreadable database, bad
@@ -26,6 +31,7 @@ pub mod crawl;
 pub mod extract;
 pub mod fix;
 pub mod history;
+pub mod lint;
 pub mod net;
 pub mod report;
 pub mod run;

@@ -14,7 +14,8 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-/// Exit codes, documented in the README.
+/// Exit codes, documented in the README (`links` exits with BROKEN_LINKS
+/// on a lint error).
 const OK: u8 = 0;
 const RUNTIME_FAILURE: u8 = 1;
 const BROKEN_LINKS: u8 = 2;
@@ -88,22 +89,21 @@ fn check(args: &cli::CheckArgs) -> anyhow::Result<u8> {
 }
 
 fn links(args: &cli::LinksArgs) -> anyhow::Result<u8> {
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let mut listed = Vec::new();
+    let format = match args.format {
+        LinksFormat::Text => report::ListingFormat::Text,
+        LinksFormat::Json => report::ListingFormat::Json,
+    };
+    let mut listing =
+        report::LinkListing::new(format, std::io::BufWriter::new(std::io::stdout().lock()));
     let mut io_err = None;
-    let problems = linkrot::run::for_each_document(
+    let problems = linkrot::run::lint::links(
         &args.sources(),
+        args.lint.into(),
+        &linkrot::run::lint::FsContext,
         &progress::Bar::new(true),
-        |doc, links| {
-            for link in &links {
-                match args.format {
-                    LinksFormat::Text => {
-                        if let Err(e) = report::write_link_line(&doc.path, link, &mut out) {
-                            io_err.get_or_insert(e);
-                        }
-                    }
-                    LinksFormat::Json => listed.push(report::ListedLink::new(doc, link)),
-                }
+        |doc, links, findings| {
+            if let Err(e) = listing.issue(doc, links, &findings) {
+                io_err.get_or_insert(e);
             }
         },
     )
@@ -111,15 +111,21 @@ fn links(args: &cli::LinksArgs) -> anyhow::Result<u8> {
     if let Some(e) = io_err {
         return Err(e).context("cannot write to stdout");
     }
-    if args.format == LinksFormat::Json {
-        report::write_links_json(&listed, &mut out)?;
+    let counts = listing.finish().context("cannot write to stdout")?;
+    if args.lint != cli::LintArg::None && args.format == LinksFormat::Text {
+        report::write_lint_summary(counts, std::io::stderr().lock())?;
     }
-    out.flush()?;
     let unread = problems
         .iter()
         .filter(|p| p.severity == linkrot::source::Severity::Error)
         .count();
-    Ok(if unread > 0 { RUNTIME_FAILURE } else { OK })
+    Ok(if unread > 0 {
+        RUNTIME_FAILURE
+    } else if counts.errors > 0 && args.fail_on == cli::LinksFailOnArg::Broken {
+        BROKEN_LINKS
+    } else {
+        OK
+    })
 }
 
 /// Writes `report` in `format` to `output` (or stdout).
@@ -239,6 +245,7 @@ fn archive_save(args: &cli::ArchiveSaveArgs) -> anyhow::Result<u8> {
             inputs: args.paths.clone(),
             exclude_paths: Vec::new(),
             stdin_format: linkrot::extract::Format::Markdown,
+            base_url: None,
         };
         linkrot::run::for_each_document(&sources, bar.as_ref(), |_, links| {
             urls.extend(links.into_iter().map(|l| l.url))
@@ -283,6 +290,7 @@ fn fix(args: &cli::FixArgs) -> anyhow::Result<u8> {
             cli::ReplaceArg::Broken => Replace::Broken,
         },
         write: args.write,
+        strip_tracking: args.strip_tracking,
     };
     let bar = progress::Bar::new(true);
     let (fixes, problems) = linkrot::run::fix::fix(&args.db.db, &args.sources(), opts, &bar)?;

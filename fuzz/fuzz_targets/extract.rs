@@ -9,12 +9,19 @@ use linkrot::source::frontmatter;
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
-    let fm = frontmatter::parse(&text);
-    assert!(fm.body_start <= text.len());
-    let _ = fm.date_raw.as_deref().map(frontmatter::leading_date);
     let index = LineIndex::new(&text);
-    for format in [Format::Markdown, Format::Html, Format::Text] {
-        let start = if format == Format::Markdown { fm.body_start } else { 0 };
+    for format in [
+        Format::Markdown,
+        Format::Html,
+        Format::Text,
+        Format::Textile,
+        Format::Rst,
+        Format::AsciiDoc,
+    ] {
+        let fm = frontmatter::parse_for(&text, format);
+        assert!(fm.body_start <= text.len() && text.is_char_boundary(fm.body_start));
+        let _ = fm.date_raw.as_deref().map(frontmatter::leading_date);
+        let start = if format == Format::Html || format == Format::Text { 0 } else { fm.body_start };
         for link in extract(&text, start, format) {
             assert!(link.span.start <= link.span.end && link.span.end <= text.len());
             assert!(text.is_char_boundary(link.span.start) && text.is_char_boundary(link.span.end));

@@ -64,12 +64,7 @@ pub(crate) fn parsed_document_links(doc: &Html, text: &str, start: usize) -> Vec
             }
             None => start..start,
         };
-        out.push(RawLink {
-            url: value,
-            span,
-            text,
-            kind: LinkKind::Html,
-        });
+        out.push(RawLink::new(value, span, text, LinkKind::Html));
     }
     out
 }
@@ -83,12 +78,7 @@ pub(crate) fn fragment_links(fragment: &str, offset: usize, out: &mut Vec<RawLin
             .iter()
             .any(|(t, a)| *t == attr.tag && *a == attr.name)
         {
-            out.push(RawLink {
-                url: attr.value,
-                span: attr.span,
-                text: None,
-                kind: LinkKind::Html,
-            });
+            out.push(RawLink::new(attr.value, attr.span, None, LinkKind::Html));
         }
     }
     for (text_start, text_end) in scanned.texts {
@@ -97,6 +87,29 @@ pub(crate) fn fragment_links(fragment: &str, offset: usize, out: &mut Vec<RawLin
             text_start,
             out,
         );
+    }
+}
+
+/// The `href`/`src` links of the HTML tags in a text written in another
+/// markup (Textile allows inline HTML); the text between tags is left to
+/// that markup's extractor. `masked` says which bytes of `text` are code.
+pub(crate) fn tag_links(
+    text: &str,
+    offset: usize,
+    masked: &super::scan::Masked,
+    out: &mut Vec<RawLink>,
+) {
+    if !text.contains('<') {
+        return;
+    }
+    for attr in scan(text, offset, false).attrs {
+        if !masked.contains(attr.span.start - offset)
+            && LINK_ATTRS
+                .iter()
+                .any(|(t, a)| *t == attr.tag && *a == attr.name)
+        {
+            out.push(RawLink::new(attr.value, attr.span, None, LinkKind::Html));
+        }
     }
 }
 

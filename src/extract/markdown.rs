@@ -1,8 +1,10 @@
 //! Links in CommonMark (plus the GFM extensions an issue uses): inline and
 //! reference links, autolinks, images, raw HTML and bare URLs in text. Code
-//! spans and code blocks hold no links.
+//! spans and code blocks hold no links. Text that CommonMark leaves as text
+//! but a writer meant as a link (`[a](http://x y)`, an unclosed `(`) is
+//! listed too, with its [`Flaw`], for lint.
 
-use super::{html, text::bare_urls, LinkKind, RawLink};
+use super::{html, text::bare_urls, Flaw, LinkKind, RawLink};
 use pulldown_cmark::{utils::TextMergeWithOffset, Event, LinkType, Options, Parser, Tag, TagEnd};
 use std::collections::HashMap;
 use std::ops::Range;
@@ -37,12 +39,12 @@ pub(crate) fn links(text: &str, start: usize) -> Vec<RawLink> {
             let written = raw_dest_len(body, at, &def.dest);
             (
                 label.to_lowercase(),
-                RawLink {
-                    url: def.dest.to_string(),
-                    span: start + at..start + at + written,
-                    text: None,
-                    kind: LinkKind::Reference,
-                },
+                RawLink::new(
+                    def.dest.to_string(),
+                    start + at..start + at + written,
+                    None,
+                    LinkKind::Reference,
+                ),
             )
         })
         .collect();
@@ -100,12 +102,12 @@ pub(crate) fn links(text: &str, start: usize) -> Vec<RawLink> {
                     LinkType::Inline => {
                         let at = inline_dest_start(body, &open);
                         let written = raw_dest_len(body, at, &open.dest);
-                        out.push(RawLink {
-                            url: open.dest,
-                            span: start + at..start + at + written,
-                            text: Some(text).filter(|t| !t.is_empty()),
-                            kind: open.kind,
-                        });
+                        out.push(RawLink::new(
+                            open.dest,
+                            start + at..start + at + written,
+                            Some(text).filter(|t| !t.is_empty()),
+                            open.kind,
+                        ));
                     }
                     LinkType::Autolink | LinkType::Email => {
                         let url = if open.link_type == LinkType::Email
@@ -116,12 +118,12 @@ pub(crate) fn links(text: &str, start: usize) -> Vec<RawLink> {
                             open.dest.clone()
                         };
                         let at = open.range.start + 1;
-                        out.push(RawLink {
+                        out.push(RawLink::new(
                             url,
-                            span: start + at..start + open.range.end.saturating_sub(1).max(at),
-                            text: None,
-                            kind: LinkKind::Autolink,
-                        });
+                            start + at..start + open.range.end.saturating_sub(1).max(at),
+                            None,
+                            LinkKind::Autolink,
+                        ));
                     }
                     _ => {
                         // Reference, collapsed or shortcut: the definition is the occurrence.
@@ -137,7 +139,15 @@ pub(crate) fn links(text: &str, start: usize) -> Vec<RawLink> {
                 if let Some(top) = stack.last_mut() {
                     top.text.push_str(&t);
                 } else if code_blocks == 0 && !in_html_anchor {
-                    text_urls(body, start, range, &t, &mut out);
+                    let almost = almost_links(body, start, range.clone(), &mut out);
+                    let mut bare = Vec::new();
+                    text_urls(body, start, range, &t, &mut bare);
+                    // A URL inside an almost-link is that link, not another one.
+                    out.extend(bare.into_iter().filter(|b| {
+                        !almost
+                            .iter()
+                            .any(|a| b.span.start < a.end && a.start < b.span.end)
+                    }));
                 }
             }
             Event::Code(t) => {
@@ -163,6 +173,101 @@ pub(crate) fn links(text: &str, start: usize) -> Vec<RawLink> {
         out.push(def);
     }
     out
+}
+
+/// Text that looks like an inline link but that CommonMark left as text:
+/// `[text](http://a b)` (a destination ends at a space) and
+/// `[text](http://a/b_(c)` (the `(` is never closed). Each is pushed with its
+/// [`Flaw`], positioned at its destination; the byte ranges pushed are
+/// returned so the bare URLs inside them are not listed again.
+fn almost_links(
+    body: &str,
+    start: usize,
+    range: Range<usize>,
+    out: &mut Vec<RawLink>,
+) -> Vec<Range<usize>> {
+    let source = &body[range.clone()];
+    let b = source.as_bytes();
+    let mut spans = Vec::new();
+    let mut from = 0;
+    while let Some(i) = source[from..].find("](") {
+        let bracket = from + i;
+        from = bracket + 2;
+        if bracket > 0 && b[bracket - 1] == b'\\' {
+            continue;
+        }
+        let mut at = from;
+        while at < b.len() && matches!(b[at], b' ' | b'\t') {
+            at += 1;
+        }
+        if at < b.len() && b[at] == b'<' {
+            at += 1;
+        }
+        let rest = &source[at..];
+        let (len, flaw) = match closing_paren(rest) {
+            Some(close) => {
+                let content = rest[..close].trim_end();
+                if !content.contains(char::is_whitespace) {
+                    // Not a link for some other reason (escapes, brackets): not ours.
+                    continue;
+                }
+                (content.len(), Flaw::Space)
+            }
+            None => (
+                rest.find(char::is_whitespace).unwrap_or(rest.len()),
+                Flaw::Unclosed,
+            ),
+        };
+        if len == 0 {
+            continue;
+        }
+        let text = bracket_text(&source[..bracket]);
+        let span = start + range.start + at..start + range.start + at + len;
+        spans.push(span.clone());
+        out.push(RawLink {
+            url: rest[..len].to_string(),
+            span,
+            text,
+            kind: LinkKind::Inline,
+            flaw: Some(flaw),
+        });
+        from = at + len;
+    }
+    spans
+}
+
+/// Where the `)` closing a destination is in `rest`, parentheses nested.
+fn closing_paren(rest: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut escaped = false;
+    for (i, c) in rest.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '(' => depth += 1,
+            ')' if depth == 0 => return Some(i),
+            ')' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The text of the `[...]` that `before` ends with, when it is all there.
+fn bracket_text(before: &str) -> Option<String> {
+    let mut depth = 0usize;
+    for (i, c) in before.char_indices().rev() {
+        match c {
+            ']' => depth += 1,
+            '[' if depth == 0 => {
+                let text = before[i + 1..].trim();
+                return Some(text.to_string()).filter(|t| !t.is_empty());
+            }
+            '[' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Bare URLs of a text event. The event's text has escapes and entities

@@ -1,15 +1,20 @@
 //! Extraction: text in, links with exact positions out.
 //!
 //! Owns the link syntaxes of each format (markdown via pulldown-cmark, HTML via
-//! scraper, plain text via linkify) and the mapping of every link back to its
+//! scraper, plain text via linkify; Textile, reStructuredText and AsciiDoc by
+//! hand, each module saying why) and the mapping of every link back to its
 //! 1-based line and column in the original file. It never reads files, never
 //! touches the network and never decides whether a link is good: it only says
 //! where the links are and what they say.
 
+mod asciidoc;
 mod html;
 mod markdown;
 mod position;
+mod rst;
+mod scan;
 mod text;
+mod textile;
 
 use serde::Serialize;
 
@@ -29,6 +34,12 @@ pub enum Format {
     Email,
     /// An mbox archive of emails.
     Mbox,
+    /// Textile (`.textile`), as older Jekyll archives hold.
+    Textile,
+    /// reStructuredText (`.rst`), as Pelican and Sphinx sites hold.
+    Rst,
+    /// AsciiDoc (`.adoc`, `.asciidoc`).
+    AsciiDoc,
 }
 
 impl Format {
@@ -45,6 +56,9 @@ impl Format {
             "md" | "markdown" | "mdown" | "mkd" => Some(Format::Markdown),
             "html" | "htm" | "xhtml" => Some(Format::Html),
             "txt" | "text" => Some(Format::Text),
+            "textile" => Some(Format::Textile),
+            "rst" | "rest" => Some(Format::Rst),
+            "adoc" | "asciidoc" => Some(Format::AsciiDoc),
             _ => None,
         }
     }
@@ -57,6 +71,9 @@ impl Format {
             "text" | "txt" | "plain" => Some(Format::Text),
             "email" | "eml" => Some(Format::Email),
             "mbox" => Some(Format::Mbox),
+            "textile" => Some(Format::Textile),
+            "rst" | "restructuredtext" => Some(Format::Rst),
+            "asciidoc" | "adoc" => Some(Format::AsciiDoc),
             _ => None,
         }
     }
@@ -125,6 +142,26 @@ pub struct Link {
     /// Byte range of the URL as written in the source; `fix` rewrites exactly this.
     #[serde(skip)]
     pub span: std::ops::Range<usize>,
+    /// Set when the text only looks like a link: markdown shows it as text
+    /// (a space in the destination, a `(` never closed). It is listed all
+    /// the same, at its destination, so that lint can point at it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flaw: Option<Flaw>,
+    /// The absolute URL a relative link becomes on the site, when a base URL
+    /// is known (see [`resolve_relative`]); `url` keeps what is written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resolved: Option<String>,
+}
+
+/// Why text that looks like a link is not one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Flaw {
+    /// `[text](http://a b)`: CommonMark ends a destination at a space.
+    Space,
+    /// `[text](http://a/b_(c)`: the `(` opening the destination is never
+    /// closed, often because an unbalanced `(` in the URL took the `)`.
+    Unclosed,
 }
 
 /// Extracts every link of `text`, in document order. `body_start` is the byte
@@ -134,10 +171,38 @@ pub fn extract(text: &str, body_start: usize, format: Format) -> Vec<Link> {
     let raw = match format {
         Format::Markdown => markdown::links(text, body_start),
         Format::Html => html::document_links(text, body_start),
+        Format::Textile => textile::links(text, body_start),
+        Format::Rst => rst::links(text, body_start),
+        Format::AsciiDoc => asciidoc::links(text, body_start),
         // Emails are decoded by `source` into their HTML or text part first.
         Format::Text | Format::Email | Format::Mbox => text::links(text, body_start),
     };
     positioned(text, raw)
+}
+
+/// Sets [`Link::resolved`] on every relative link of an issue published
+/// under `base` (a folder URL, as `source::parse_base_url` makes it): a
+/// root-relative link (`/2019/post/`) joins the base's origin, a
+/// document-relative one (`post.html`, `../img.png`) the base itself, and a
+/// protocol-relative one (`//cdn.example/x`) takes its scheme. Fragment-only
+/// links (`#top`), empty ones and [`Link::flaw`]ed ones are left alone.
+pub fn resolve_relative(links: &mut [Link], base: &url::Url) {
+    for link in links.iter_mut().filter(|l| l.flaw.is_none()) {
+        if is_relative(&link.url) {
+            link.resolved = base.join(link.url.trim()).ok().map(String::from);
+        }
+    }
+}
+
+/// Whether `url` is relative: no scheme, and more than a fragment.
+pub fn is_relative(url: &str) -> bool {
+    let url = url.trim();
+    !url.is_empty()
+        && !url.starts_with('#')
+        && matches!(
+            url::Url::parse(url),
+            Err(url::ParseError::RelativeUrlWithoutBase)
+        )
 }
 
 /// Links of a whole HTML document the caller has already parsed from
@@ -160,6 +225,8 @@ fn positioned(text: &str, mut raw: Vec<RawLink>) -> Vec<Link> {
                 text: r.text,
                 kind: r.kind,
                 span: r.span,
+                flaw: r.flaw,
+                resolved: None,
             }
         })
         .collect()
@@ -172,4 +239,23 @@ pub(crate) struct RawLink {
     span: std::ops::Range<usize>,
     text: Option<String>,
     kind: LinkKind,
+    flaw: Option<Flaw>,
+}
+
+impl RawLink {
+    /// A link written in a real link syntax.
+    fn new(
+        url: String,
+        span: std::ops::Range<usize>,
+        text: Option<String>,
+        kind: LinkKind,
+    ) -> Self {
+        RawLink {
+            url,
+            span,
+            text,
+            kind,
+            flaw: None,
+        }
+    }
 }

@@ -27,11 +27,11 @@ pub(crate) fn bare_urls(fragment: &str, offset: usize, out: &mut Vec<RawLink>) {
         if !url.contains("://") {
             continue;
         }
-        out.push(RawLink {
-            url: url.to_string(),
-            span: offset + found.start()..offset + found.end(),
-            text: None,
-            kind: LinkKind::Bare,
-        });
+        out.push(RawLink::new(
+            url.to_string(),
+            offset + found.start()..offset + found.end(),
+            None,
+            LinkKind::Bare,
+        ));
     }
 }

@@ -9,6 +9,7 @@ mod github;
 mod html;
 mod json;
 mod junit;
+mod lint;
 mod listing;
 mod markdown;
 mod sarif;
@@ -19,7 +20,10 @@ pub use github::{write_github, GITHUB_ANNOTATION_CAP};
 pub use html::write_html;
 pub use json::write_json;
 pub use junit::write_junit;
-pub use listing::{write_links_json, write_timeline_json, ListedLink};
+pub use lint::{
+    write_findings_text, write_lint_summary, FindingRecord, LinkListing, LintCounts, ListingFormat,
+};
+pub use listing::write_timeline_json;
 pub use markdown::write_markdown;
 pub use sarif::write_sarif;
 pub use terminal::{write_link_line, write_terminal, write_timeline, TerminalOptions};

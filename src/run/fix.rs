@@ -1,8 +1,9 @@
 //! `linkrot fix`: rewrite dead links to their captures and moved links to
-//! where they went, in the issues' sources, from what the database knows.
+//! where they went, in the issues' sources, from what the database knows;
+//! with `strip_tracking`, drop tracking parameters too.
 
 use super::{for_each_document, Observer, RunError};
-use crate::fix::{edits_for, keep_fragment, unified_diff, Reason};
+use crate::fix::{edits_for, keep_fragment, strip_tracking, unified_diff, Reason};
 use crate::history::State;
 use crate::source::content_hash;
 use crate::source::{Problem, Severity, SourceConfig};
@@ -41,6 +42,9 @@ pub struct FixOptions {
     pub replace: Replace,
     /// Write the files (else only the diff is produced).
     pub write: bool,
+    /// Remove tracking parameters (`utm_*`, `fbclid` ...) from every link
+    /// that is not replaced by an archived capture.
+    pub strip_tracking: bool,
 }
 
 /// One file's fix.
@@ -119,13 +123,21 @@ pub fn fix(
         let mut edits = Vec::new();
         let mut changes = Vec::new();
         for link in &links {
-            let Some(rec) = records.get(&link.url) else {
-                continue;
+            let replaced = records
+                .get(&link.url)
+                .and_then(|rec| replacement(rec, link.line, link.column, opts))
+                .map(|(to, why)| (keep_fragment(&link.url, &to), why));
+            let (to, why) = match replaced {
+                // A capture's address names the page as it was archived: left whole.
+                Some((to, Reason::Archived)) => (to, Reason::Archived),
+                Some((to, why)) if opts.strip_tracking => (strip_tracking(&to).unwrap_or(to), why),
+                Some(found) => found,
+                None if opts.strip_tracking => match strip_tracking(&link.url) {
+                    Some(to) => (to, Reason::Tracking),
+                    None => continue,
+                },
+                None => continue,
             };
-            let Some((to, why)) = replacement(rec, link.line, link.column, opts) else {
-                continue;
-            };
-            let to = keep_fragment(&link.url, &to);
             if to == link.url {
                 continue;
             }

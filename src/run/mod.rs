@@ -10,6 +10,7 @@
 
 pub mod archive;
 pub mod fix;
+pub mod lint;
 mod plan;
 mod stages;
 
@@ -84,8 +85,9 @@ pub struct RunOutcome {
     pub report: Report,
 }
 
-/// Reads every input and hands each document with its links to `each`,
-/// reporting problems to `observer`. No network, no database.
+/// Reads every input and hands each document with its links to `each`
+/// (relative links resolved when `cfg.base_url` is set), reporting
+/// problems to `observer`. No network, no database.
 pub fn for_each_document(
     cfg: &source::SourceConfig,
     observer: &dyn Observer,
@@ -103,7 +105,10 @@ pub fn for_each_document(
                     problems.push(w);
                 }
                 for doc in docs {
-                    let links = extract::extract(&doc.text, doc.body_start, doc.format);
+                    let mut links = extract::extract(&doc.text, doc.body_start, doc.format);
+                    if let Some(base) = &cfg.base_url {
+                        extract::resolve_relative(&mut links, base);
+                    }
                     each(&doc, links);
                 }
             }

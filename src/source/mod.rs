@@ -23,6 +23,42 @@ pub struct SourceConfig {
     pub exclude_paths: Vec<String>,
     /// The format of stdin, which has no file name to tell it.
     pub stdin_format: Format,
+    /// Where the issues are published (see [`parse_base_url`]): relative
+    /// links are resolved against it. `None`: relative links stay relative.
+    pub base_url: Option<url::Url>,
+}
+
+/// An unusable `--base-url`.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "invalid base URL '{given}': {why}; give the site's address, e.g. https://newsletter.example/"
+)]
+pub struct BaseUrlError {
+    given: String,
+    why: String,
+}
+
+/// The site's address as a base for relative links: an absolute `http(s)`
+/// URL without query or fragment. It names a folder: a missing trailing
+/// `/` is added, so `post.html` joins `https://n.example/archive` as
+/// `https://n.example/archive/post.html`.
+pub fn parse_base_url(given: &str) -> Result<url::Url, BaseUrlError> {
+    let err = |why: String| BaseUrlError {
+        given: given.to_string(),
+        why,
+    };
+    let mut url = url::Url::parse(given.trim()).map_err(|e| err(e.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(err("not an http(s) address".into()));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(err("a base URL has no query or fragment".into()));
+    }
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    Ok(url)
 }
 
 /// One input to read: a file found on disk, or stdin.
@@ -357,10 +393,13 @@ pub fn document_from_bytes(
             String::from_utf8_lossy(e.as_bytes()).into_owned()
         }
     };
-    let fm = if format == Format::Markdown {
-        frontmatter::parse(&text)
-    } else {
-        frontmatter::FrontMatter::default()
+    let fm = match format {
+        Format::Markdown | Format::Textile | Format::Rst | Format::AsciiDoc => {
+            frontmatter::parse_for(&text, format)
+        }
+        Format::Html | Format::Text | Format::Email | Format::Mbox => {
+            frontmatter::FrontMatter::default()
+        }
     };
     if let Some(p) = &fm.problem {
         warning.get_or_insert_with(|| Problem::warning(&name, p.clone()));

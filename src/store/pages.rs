@@ -67,6 +67,8 @@ impl Store {
                         ..usize::try_from(r.get::<_, i64>(5)?).unwrap_or(0),
                     kind: LinkKind::parse(&r.get::<_, String>(6)?).unwrap_or(LinkKind::Html),
                     text: r.get(7)?,
+                    flaw: None,
+                    resolved: None,
                 };
                 Ok((r.get::<_, String>(0)?, link))
             })

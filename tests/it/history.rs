@@ -26,6 +26,7 @@ fn config(dir: &Path, issue: &Path) -> Config {
             inputs: vec![issue.display().to_string()],
             exclude_paths: vec![],
             stdin_format: linkrot::extract::Format::Markdown,
+            base_url: None,
         },
         check: test_config().check,
         net: {

@@ -11,4 +11,5 @@ mod extract;
 mod formats;
 mod history;
 mod kit;
+mod lint;
 mod safety;
