@@ -289,7 +289,10 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(mut sock: S, st: Arc<Mutex<Sta
                 }
                 resp.push_str("\r\n");
                 let mut out = resp.into_bytes();
-                out.extend_from_slice(&body);
+                // A HEAD's answer has the length of the body, not the body.
+                if method != "HEAD" {
+                    out.extend_from_slice(&body);
+                }
                 if sock.write_all(&out).await.is_err() {
                     return;
                 }
