@@ -209,7 +209,10 @@ pub(crate) fn against_probe(original: &Url, link: &Landing, probe: &Landing) -> 
         // the page's own words can tell a root that is a "not found" page.
         let page = link.page.as_ref()?;
         let opening: String = page.text.chars().take(600).collect();
-        return (title_says_error(&page.title) || says_not_found(&page.title) || says_not_found(&opening)).then(|| {
+        return (title_says_error(&page.title)
+            || says_not_found(&page.title)
+            || says_not_found(&opening))
+        .then(|| {
             (
                 Status::SoftNotFound,
                 "the home page is the same \"not found\" page as a random path on this host"

@@ -142,10 +142,7 @@ pub(crate) fn in_body(
             .iter()
             .filter_map(|v| v.to_str().ok())
             .any(|v| v.to_ascii_lowercase().contains("akamaighost"));
-        if akamai
-            && markup.contains("access denied")
-            && markup.contains("reference #")
-        {
+        if akamai && markup.contains("access denied") && markup.contains("reference #") {
             return Some("Akamai (Access Denied)");
         }
     }

@@ -114,6 +114,12 @@ async fn a_not_found_page_served_with_200_is_a_soft_404_and_a_live_page_is_not()
         Some(match path.as_str() {
             "/2019/canary-releases" => html(200, article("Kaizen", "canary")),
             "/" => html(200, article("Kaizen", "home")),
+            // A file: HEAD says so; no GET ever pulls it for a comparison.
+            "/files/talk.mp4" => (
+                200,
+                vec![("Content-Type".into(), "video/mp4".into())],
+                vec![0; 4096],
+            ),
             // Every other path: the site's "not found" page, with 200, echoing the path.
             p => html(
                 200,
@@ -129,7 +135,14 @@ async fn a_not_found_page_served_with_200_is_a_soft_404_and_a_live_page_is_not()
     let live = url(&s, 0, "blog.kaizen.test", "/2019/canary-releases");
     let gone = url(&s, 0, "blog.kaizen.test", "/2017/old-post");
     let root = url(&s, 0, "blog.kaizen.test", "/");
-    let r = check(&[live.clone(), gone.clone(), root], cfg).await;
+    let file = url(&s, 0, "blog.kaizen.test", "/files/talk.mp4");
+    let r = check(&[live.clone(), gone.clone(), root, file], cfg).await;
+    assert_eq!(r[3].status, Status::Ok, "{:?}", r[3]);
+    assert_eq!(
+        s[0].methods("/files/talk.mp4"),
+        ["HEAD"],
+        "a file is not read"
+    );
     assert_eq!(r[0].status, Status::Ok, "{:?}", r[0]);
     assert_eq!(r[1].status, Status::SoftNotFound, "{:?}", r[1]);
     assert_eq!(
@@ -145,9 +158,22 @@ async fn a_not_found_page_served_with_200_is_a_soft_404_and_a_live_page_is_not()
     let probes = s[0]
         .all_hits()
         .iter()
-        .filter(|h| !["/2019/canary-releases", "/2017/old-post", "/"].contains(&h.path.as_str()))
+        .filter(|h| {
+            ![
+                "/2019/canary-releases",
+                "/2017/old-post",
+                "/",
+                "/files/talk.mp4",
+            ]
+            .contains(&h.path.as_str())
+        })
         .count();
-    assert_eq!(probes, 3, "/2019/, /2017/ and /: {:?}", s[0].all_hits());
+    assert_eq!(
+        probes,
+        3,
+        "/2019/, /2017/ and /, not /files/: {:?}",
+        s[0].all_hits()
+    );
 }
 
 #[tokio::test]
