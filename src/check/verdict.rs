@@ -49,6 +49,9 @@ pub(crate) struct Job {
     /// Its GET asks for the first bytes only (`Range`); cleared when a
     /// server answers 416 to it.
     pub ranged: bool,
+    /// The error its HEAD answered, and how that answer looked, when this
+    /// GET is asked to confirm it.
+    pub head_said: Option<(u16, Shape)>,
 }
 
 impl Job {
@@ -68,6 +71,7 @@ impl Job {
             anchors: Arc::from(Vec::new()),
             probe: None,
             ranged: true,
+            head_said: None,
         }
     }
 
@@ -90,6 +94,15 @@ impl Job {
     }
 }
 
+/// How an answer looked, as far as telling a host's real "not found" from
+/// a HEAD that lies goes: its content type, and whether it said its body
+/// is empty.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Shape {
+    pub content_type: String,
+    pub empty: bool,
+}
+
 /// What one request came back with.
 #[derive(Debug)]
 pub(crate) enum Answer {
@@ -106,6 +119,8 @@ pub(crate) enum Answer {
         /// Whether the body is a page that could be read for what it says
         /// (HTML, or not declared, and not larger than a page may be).
         readable: bool,
+        /// How it looked (see `Shape`).
+        shape: Shape,
     },
     /// No response.
     Failed(Failure),
@@ -116,6 +131,10 @@ pub(crate) enum Answer {
 pub(crate) struct HostView {
     /// Retries left to the host's URLs (none when it is down).
     pub retries: u32,
+    /// This HEAD's "gone" (404, 410) looks like the ones GETs have
+    /// confirmed on this host every time, often enough to be believed
+    /// without one.
+    pub believes_head_gone: bool,
 }
 
 /// What follows an answer.
@@ -152,6 +171,7 @@ pub(crate) fn judge(
             wall,
             page,
             readable,
+            shape,
         } => {
             if let Some(who) = wall {
                 // Nothing is known of the page behind; no retry will tell.
@@ -184,8 +204,12 @@ pub(crate) fn judge(
                 return Next::Done(done(&job, now, status, false, Some(why)));
             }
             if job.method == Method::HEAD {
+                if host.believes_head_gone && matches!(status, 404 | 410) {
+                    return Next::Done(done(&job, now, status, false, None));
+                }
                 // Servers lie on HEAD: ask again with GET before calling it broken.
                 job.method = Method::GET;
+                job.head_said = Some((status, shape));
                 return Next::Get(job);
             }
             Next::Done(done(&job, now, status, false, None))
@@ -309,6 +333,7 @@ mod tests {
             wall: None,
             page: None,
             readable: true,
+            shape: Shape::default(),
         }
     }
 
@@ -322,7 +347,10 @@ mod tests {
             a,
             &CheckConfig::default(),
             &policy,
-            HostView { retries: 2 },
+            HostView {
+                retries: 2,
+                believes_head_gone: false,
+            },
             Instant::now(),
         )
     }

@@ -7,7 +7,7 @@
 //! a row from different URLs. Pure bookkeeping: no clock of its own, no
 //! queue (see `queue.rs`), no verdicts (see `verdict.rs`).
 
-use super::super::verdict::{Answer, Job};
+use super::super::verdict::{Answer, Job, Shape};
 use crate::net::FailureKind;
 use std::time::{Duration, Instant};
 
@@ -38,6 +38,13 @@ pub(super) struct Host {
     pub head_refusals: u32,
     /// HEADs answered at all.
     pub heads: u32,
+    /// GETs answered with a file (not a page: large, or not HTML).
+    pub files: u32,
+    /// How its HEADs that said "gone" (404, 410) looked when the GET after
+    /// said the same, and how many did.
+    head_gone_confirmed: Vec<(Shape, u32)>,
+    /// A HEAD said "gone" and the GET after found the page: HEAD lies here.
+    head_lies: bool,
     /// Has refused several requests of one burst (429, or a `Retry-After`):
     /// it caps concurrent requests, so every request counts.
     pub capped: bool,
@@ -74,6 +81,9 @@ impl Host {
             head_errors: 0,
             head_refusals: 0,
             heads: 0,
+            files: 0,
+            head_gone_confirmed: Vec::new(),
+            head_lies: false,
             capped: false,
             bare_503s: 0,
             refusals: 0,
@@ -88,15 +98,59 @@ impl Host {
     }
 
     /// Whether its URLs go straight to GET: once it refuses HEAD as a rule
-    /// (`NO_HEAD_AFTER` refusals, and most of the HEADs it answered), or,
-    /// once it caps us, after `NO_HEAD_AFTER` HEAD errors (there every
-    /// request counts). A host that refuses HEAD for a few URLs only keeps
-    /// being asked with HEAD: a GET of every URL would pull the bodies of
-    /// its large files, for no gain.
+    /// (`NO_HEAD_AFTER` refusals, and most of the HEADs it answered), as
+    /// long as it has served no file to a GET. A host that refuses HEAD for
+    /// a few URLs only keeps being asked with HEAD, and so does one with
+    /// files among its links: a GET of each URL would start the transfer of
+    /// every large body. (Dead links cost one request each once the host's
+    /// HEAD is believed: see `trusts_head_gone`.)
     pub fn skips_head(&self) -> bool {
-        let refuses =
-            self.head_refusals >= NO_HEAD_AFTER && self.head_refusals * 5 >= self.heads * 4;
-        refuses || (self.capped && self.head_errors >= NO_HEAD_AFTER)
+        self.head_refusals >= NO_HEAD_AFTER
+            && self.head_refusals * 5 >= self.heads * 4
+            && self.files == 0
+    }
+
+    /// Whether a HEAD's 404 or 410 that looks like `shape` is believed
+    /// without a GET: once GETs have confirmed `NO_HEAD_AFTER` of that look,
+    /// and none has contradicted one. A host with a thousand links, a third
+    /// of them gone, then costs one request per dead link, not two. A HEAD
+    /// that lies about a page usually comes from another path of the
+    /// server (no body, another type) than its real "not found" page, and
+    /// is asked again with GET.
+    pub fn believes_head_gone(&self, shape: &Shape) -> bool {
+        !self.head_lies
+            && self
+                .head_gone_confirmed
+                .iter()
+                .any(|(s, n)| s == shape && *n >= NO_HEAD_AFTER)
+    }
+
+    /// Whether what its HEAD's "gone" is worth is still being learnt.
+    pub fn learning_head(&self) -> bool {
+        !self.head_lies
+            && self
+                .head_gone_confirmed
+                .iter()
+                .all(|(_, n)| *n < NO_HEAD_AFTER)
+    }
+
+    /// The GET that confirms a HEAD's `head_said` (and how it looked) answered `status`.
+    pub fn head_checked(&mut self, (head_said, shape): &(u16, Shape), status: u16) {
+        if !matches!(head_said, 404 | 410) {
+            return;
+        }
+        if status == *head_said {
+            match self
+                .head_gone_confirmed
+                .iter_mut()
+                .find(|(s, _)| s == shape)
+            {
+                Some((_, n)) => *n += 1,
+                None => self.head_gone_confirmed.push((shape.clone(), 1)),
+            }
+        } else if (200..300).contains(&status) {
+            self.head_lies = true;
+        }
     }
 
     /// A HEAD answered `status`, an error that a GET must confirm. A host
@@ -354,6 +408,7 @@ mod tests {
             wall: None,
             page: None,
             readable: true,
+            shape: Shape::default(),
         }
     }
 
@@ -378,15 +433,39 @@ mod tests {
             h.head_needed_get(405);
         }
         assert!(h.skips_head(), "every HEAD refused");
-        let mut h = Host::new(2, 6);
-        h.heads = 30;
-        h.capped = true;
-        for _ in 0..3 {
-            h.head_needed_get(404);
-        }
+        h.files = 1;
         assert!(
-            h.skips_head(),
-            "on a host that caps us, every request counts"
+            !h.skips_head(),
+            "but not when it serves files: each GET would pull one"
+        );
+    }
+
+    #[test]
+    fn a_hosts_head_404_is_believed_once_gets_have_confirmed_it_and_never_after_a_lie() {
+        let page = Shape {
+            content_type: "text/html".into(),
+            empty: false,
+        };
+        let bare = Shape::default();
+        let mut h = Host::new(2, 6);
+        for _ in 0..3 {
+            assert!(!h.believes_head_gone(&page));
+            h.head_checked(&(404, page.clone()), 404);
+        }
+        assert!(h.believes_head_gone(&page));
+        assert!(
+            !h.believes_head_gone(&bare),
+            "a bodiless 404 is not the host's not-found page"
+        );
+        h.head_checked(&(404, page.clone()), 429);
+        assert!(
+            h.believes_head_gone(&page),
+            "a 429 to the GET says nothing of the HEAD"
+        );
+        h.head_checked(&(404, bare.clone()), 200);
+        assert!(
+            !h.believes_head_gone(&page),
+            "HEAD said gone, GET found the page"
         );
     }
 

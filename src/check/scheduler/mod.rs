@@ -17,7 +17,7 @@ mod slots;
 
 use super::page::{self, PageSample};
 use super::soft::{self, Landing, Probed};
-use super::verdict::{self, Answer, HostView, Job, Next};
+use super::verdict::{self, Answer, HostView, Job, Next, Shape};
 use super::{walls, CheckConfig, CheckResult, Fragment, Status, ToCheck};
 use crate::net::{Door, Request, Response};
 use probes::{Known, Probes, Waiter};
@@ -59,13 +59,23 @@ pub(crate) async fn run(
     }));
     let mut set: JoinSet<(usize, Job, Answer)> = JoinSet::new();
     let mut slots = Slots::new(&cfg);
-    while s.pending > 0 {
+    loop {
+        // Verdicts reached by the last answer, or without a request.
+        for (id, result) in std::mem::take(&mut s.outbox) {
+            s.pending -= 1;
+            if results.send((id, result)).await.is_err() {
+                return;
+            }
+        }
+        if s.pending == 0 {
+            return;
+        }
         let now = Instant::now();
         s.queue.wake(now);
         slots.mark_stalled(now);
         s.queue.set_aside(&mut slots, now);
         while slots.has_room() {
-            let Some((hid, mut job)) = s.queue.next_step() else {
+            let Some((hid, mut job)) = s.next_step(now) else {
                 break;
             };
             job.requests += 1;
@@ -77,6 +87,9 @@ pub(crate) async fn run(
                 (hid, job, answer)
             });
             slots.started(handle.id(), hid, now);
+        }
+        if !s.outbox.is_empty() {
+            continue;
         }
         let timer = [s.queue.next_wake(), slots.next_stall()]
             .into_iter()
@@ -95,12 +108,6 @@ pub(crate) async fn run(
                 };
                 let outlier = slots.finished(task).is_some_and(|f| f.outlier);
                 s.settle(hid, job, answer, outlier, Instant::now());
-                for (id, result) in std::mem::take(&mut s.outbox) {
-                    s.pending -= 1;
-                    if results.send((id, result)).await.is_err() {
-                        return;
-                    }
-                }
             }
             () = sleep_until(timer), if timer.is_some() => {}
             else => {
@@ -143,6 +150,16 @@ async fn ask(door: &Door, job: &Job, (max_body, max_page): (usize, usize)) -> An
         resp.is_redirect().then(|| resp.location()).flatten(),
         resp.retry_after(),
     );
+    let shape = Shape {
+        content_type: resp
+            .content_type()
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
+        empty: resp.content_length() == Some(0),
+    };
     let mut wall = walls::in_headers(status, resp.headers());
     let mut page = None;
     let error = status >= 400;
@@ -179,6 +196,7 @@ async fn ask(door: &Door, job: &Job, (max_body, max_page): (usize, usize)) -> An
         wall,
         page,
         readable,
+        shape,
     }
 }
 
@@ -235,8 +253,17 @@ impl Scheduler {
         let policy = self.door.retry().clone();
         let host = &mut self.queue.hosts[hid];
         host.observe(&answer, job.tries == 0);
-        if job.method == Method::HEAD && matches!(answer, Answer::Response { .. }) {
-            host.heads += 1;
+        match (&job.method, &answer) {
+            (&Method::HEAD, Answer::Response { .. }) => host.heads += 1,
+            (
+                &Method::GET,
+                Answer::Response {
+                    status: 200..=299,
+                    readable: false,
+                    ..
+                },
+            ) => host.files += 1,
+            _ => {}
         }
         let mut head_error = None;
         if let Answer::Response {
@@ -257,8 +284,18 @@ impl Scheduler {
             }
             head_error = Some(*status);
         }
+        if let (Some(said), Answer::Response { status, .. }) = (&job.head_said, &answer) {
+            self.queue.hosts[hid].head_checked(said, *status);
+        }
+        let believes_head_gone = match (&job.method, &answer) {
+            (&Method::HEAD, Answer::Response { shape, .. }) => {
+                self.queue.hosts[hid].believes_head_gone(shape)
+            }
+            _ => false,
+        };
         let view = HostView {
             retries: self.queue.hosts[hid].retry_budget(policy.retries),
+            believes_head_gone,
         };
         let id = job.id;
         let probe = job.probe.clone();
@@ -283,12 +320,38 @@ impl Scheduler {
                 if let (true, Some(status)) = (was_head, head_error) {
                     self.queue.hosts[hid].head_needed_get(status);
                 }
-                self.queue.enqueue(job);
+                // Until the host's HEAD is known to tell the truth (or to
+                // lie), the GETs that would show it go first: on a long
+                // queue they would otherwise all wait behind the first tries.
+                if job.head_said.is_some() && self.queue.hosts[hid].learning_head() {
+                    self.queue.enqueue_first(job);
+                } else {
+                    self.queue.enqueue(job);
+                }
             }
             Next::Hop(job) => {
                 self.queue.mark_runnable(hid);
                 self.queue.enqueue(job);
             }
+        }
+    }
+
+    /// The next request to send, if any. A GET that was to confirm a HEAD's
+    /// 404 or 410 on a host whose HEAD is believed by now is not sent: the
+    /// HEAD's answer is its verdict.
+    fn next_step(&mut self, now: Instant) -> Option<(usize, Job)> {
+        loop {
+            let (hid, job) = self.queue.next_step()?;
+            let believed = job.head_said.as_ref().is_some_and(|(s, shape)| {
+                matches!(s, 404 | 410) && self.queue.hosts[hid].believes_head_gone(shape)
+            });
+            if !believed {
+                return Some((hid, job));
+            }
+            self.queue.unsend(hid);
+            let status = job.head_said.as_ref().map_or(404, |(s, _)| *s);
+            self.outbox
+                .push((job.id, verdict::done(&job, now, status, false, None)));
         }
     }
 
@@ -457,6 +520,7 @@ mod tests {
             wall: None,
             page: None,
             readable: true,
+            shape: Shape::default(),
         }
     }
 
@@ -467,28 +531,27 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_capped_host_whose_head_answers_need_a_get_goes_straight_to_get() {
+    async fn once_gets_confirm_a_hosts_head_404s_a_dead_link_costs_one_request() {
         let mut s = sched(6);
-        fill(&mut s, "capped.test", 50);
+        fill(&mut s, "big.test", 3);
         let now = Instant::now();
-        s.queue.hosts[0].capped = true;
-        for _ in 0..3 {
-            let (h, j) = send(&mut s);
-            assert_eq!(j.method, Method::HEAD);
-            assert_eq!(j.requests, 1, "first tries go before the GETs that confirm");
-            s.settle(h, j, answer(404), false, now);
+        // Three dead links, each HEAD then the GET that confirms it.
+        let mut methods = Vec::new();
+        while let Some((h, mut job)) = s.queue.next_step() {
+            job.requests += 1;
+            methods.push(job.method.clone());
+            s.settle(h, job, answer(404), false, now);
         }
-        let (_, j) = send(&mut s);
-        assert_eq!(j.method, Method::GET, "one request per URL from now on");
-
-        // An uncapped host keeps asking with HEAD first.
-        let mut s = sched(6);
-        fill(&mut s, "open.test", 50);
-        for _ in 0..5 {
-            let (h, j) = send(&mut s);
-            assert_eq!(j.method, Method::HEAD);
-            s.settle(h, j, answer(404), false, now);
-        }
+        assert_eq!(methods.iter().filter(|m| **m == Method::GET).count(), 3);
+        assert_eq!(s.outbox.len(), 3);
+        // The fourth: its HEAD's 404 is believed.
+        s.queue.enqueue_all([Job::new(9, url("http://big.test/9"))]);
+        let (h, head) = send(&mut s);
+        assert_eq!(head.method, Method::HEAD);
+        s.settle(h, head, answer(404), false, now);
+        assert_eq!(s.outbox.len(), 4, "no GET: a verdict at once");
+        assert_eq!(s.outbox[3].1.requests, 1);
+        assert_eq!(s.outbox[3].1.status, crate::check::Status::Broken);
     }
 
     #[tokio::test]
@@ -569,6 +632,7 @@ mod tests {
             wall: None,
             page: None,
             readable: true,
+            shape: Shape::default(),
         };
         s.settle(h, j, moved, false, now);
         assert_eq!(send(&mut s).1.url.host_str(), Some("b.test"));

@@ -240,6 +240,12 @@ impl Queue {
         self.mark_runnable(hid);
     }
 
+    /// A step taken by `next_step` is not sent after all: it gives its slot back.
+    pub fn unsend(&mut self, hid: usize) {
+        self.hosts[hid].in_flight -= 1;
+        self.mark_runnable(hid);
+    }
+
     /// Sets aside, as outliers, requests silent for `stall_after` on hosts
     /// that have answered other requests since they were sent: a URL that
     /// hangs on a host that works. They stop counting toward the host's
