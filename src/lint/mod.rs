@@ -69,6 +69,11 @@ impl LintKind {
         }
     }
 
+    /// The kind [`LintKind::as_str`] names.
+    pub fn parse(name: &str) -> Option<LintKind> {
+        LintKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
     /// Errors are links a reader cannot follow; notes are worth a look.
     pub fn severity(self) -> LintSeverity {
         match self {
