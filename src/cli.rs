@@ -406,6 +406,9 @@ pub struct ReportArgs {
     /// Also list redirected links in the terminal report.
     #[arg(long)]
     pub show_redirects: bool,
+    /// Which of the run's lint findings to show: none, errors, or all those stored.
+    #[arg(long, value_enum, default_value = "all")]
+    pub lint: LintArg,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
