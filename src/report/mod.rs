@@ -110,7 +110,8 @@ pub struct Summary {
     pub lint_errors: usize,
     /// Lint findings that are notes (duplicate, seen-before, tracking, insecure).
     pub lint_notes: usize,
-    /// Occurrences of relative links not checked for want of a base URL.
+    /// Occurrences of relative links not checked for want of a base URL
+    /// (placeholders and other lint errors apart).
     pub relative_unchecked: usize,
     /// Links whose result was reused from an earlier run (fresh enough).
     pub reused: usize,
@@ -144,6 +145,13 @@ impl Summary {
                 (ProblemKind::Lint(_), _) => &mut s.lint_errors,
             } += 1;
         }
+        // A relative link lint calls an error (a placeholder) wants fixing,
+        // not a base URL.
+        let lint_errors: BTreeSet<(&str, u32, u32)> = problems
+            .iter()
+            .filter(|p| p.lint().is_some() && p.severity == ProblemSeverity::Error)
+            .filter_map(ProblemRecord::position)
+            .collect();
         let mut issues = BTreeSet::new();
         for l in links {
             s.occurrences += l.occurrences.len();
@@ -151,7 +159,11 @@ impl Summary {
                 && l.resolved.is_none()
                 && crate::extract::is_relative(&l.url)
             {
-                s.relative_unchecked += l.occurrences.len();
+                s.relative_unchecked += l
+                    .occurrences
+                    .iter()
+                    .filter(|o| !lint_errors.contains(&(o.path.as_str(), o.line, o.column)))
+                    .count();
             }
             issues.extend(l.occurrences.iter().map(|o| o.path.as_str()));
             *match l.status {
@@ -428,7 +440,9 @@ impl Report {
     /// the links they name.
     pub fn fails(&self, fail_on: FailOn) -> bool {
         match fail_on {
-            FailOn::Broken => self.failures().next().is_some() || self.lint_errors().next().is_some(),
+            FailOn::Broken => {
+                self.failures().next().is_some() || self.lint_errors().next().is_some()
+            }
             FailOn::Dead => self.links.iter().any(|l| l.state == Some(State::Dead)),
             FailOn::New => self
                 .links
