@@ -134,13 +134,10 @@ pub fn report_of(store: &Store, run_id: i64) -> Result<Option<Report>, RunError>
         started_at: rfc3339(started),
         finished_at: finished.map(rfc3339).unwrap_or_default(),
     };
-    Ok(Some(Report::new(
-        run,
-        store.run_links(run_id)?,
-        &[],
-        0,
-        &settings.policy,
-    )))
+    Ok(Some(
+        Report::new(run, store.run_links(run_id)?, &[], 0, &settings.policy)
+            .with_findings(store.run_findings(run_id)?),
+    ))
 }
 
 /// The report of run `run_id` (default: the latest) in the database at
@@ -231,9 +228,16 @@ pub async fn check(
     };
 
     let (web, files) = stages::split_inputs(&cfg.sources);
-    let mut found =
-        stages::extract_files(files, writer.sender(), observer.clone(), clock.clone()).await?;
-    let crawled = stages::crawl_web(&run, &cfg.crawl, &door, &web, &reader, &mut found).await?;
+    let mut found = stages::extract_files(
+        files,
+        writer.sender(),
+        cfg.lint,
+        observer.clone(),
+        clock.clone(),
+    )
+    .await?;
+    let crawled =
+        stages::crawl_web(&run, &cfg.crawl, &door, &web, cfg.lint, &reader, &mut found).await?;
     observer.extracted(found.issues, found.links);
 
     let requests = stages::classify(&run, &classifier, &found.table).await;
@@ -261,9 +265,10 @@ pub async fn check(
         let archive = Arc::new(crate::archive::Archive::new(door, archive_cfg.clone()));
         found
             .problems
-            .extend(stages::lookup_archives(&run, archive, due).await);
+            .extend(stages::lookup_archives(&run, archive, &found.table.resolved(), due).await);
     }
-    drop(reader);
+    let to_lint = std::mem::take(&mut found.to_lint);
+    stages::lint_issues(&run, reader, cfg.lint, to_lint).await?;
     let mut store = writer.finish()?;
 
     let finished_at = clock.now();
@@ -279,7 +284,8 @@ pub async fn check(
         &found.problems,
         sent.requests,
         &cfg.history.policy,
-    );
+    )
+    .with_findings(store.run_findings(run_id)?);
     report.crawl = crawled;
     store.finish_run(
         run_id,

@@ -61,7 +61,9 @@ impl Store {
                 out.push(f);
             }
         }
-        out.sort_by(|a, b| (&a.path, a.line, a.column, a.kind).cmp(&(&b.path, b.line, b.column, b.kind)));
+        out.sort_by(|a, b| {
+            (&a.path, a.line, a.column, a.kind).cmp(&(&b.path, b.line, b.column, b.kind))
+        });
         Ok(out)
     }
 }

@@ -51,9 +51,9 @@ impl LintContext for LintHistory {
             .iter()
             .filter(|c| c.path != path && Self::before(c.date, date))
             .collect();
-        let first = earlier
-            .iter()
-            .min_by(|a, b| (a.date.is_none(), a.date, &a.path).cmp(&(b.date.is_none(), b.date, &b.path)))?;
+        let first = earlier.iter().min_by(|a, b| {
+            (a.date.is_none(), a.date, &a.path).cmp(&(b.date.is_none(), b.date, &b.path))
+        })?;
         Some(EarlierCitation {
             path: first.path.clone(),
             date: first.date,
