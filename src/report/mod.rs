@@ -111,7 +111,7 @@ pub struct Summary {
     /// Lint findings that are notes (duplicate, seen-before, tracking, insecure).
     pub lint_notes: usize,
     /// Occurrences of relative links not checked for want of a base URL
-    /// (placeholders and other lint errors apart).
+    /// (placeholders and other lint errors, and template expressions, apart).
     pub relative_unchecked: usize,
     /// Links whose result was reused from an earlier run (fresh enough).
     pub reused: usize,
@@ -158,6 +158,7 @@ impl Summary {
             if l.status == Status::Unsupported
                 && l.resolved.is_none()
                 && crate::extract::is_relative(&l.url)
+                && !crate::extract::is_template(&l.url)
             {
                 s.relative_unchecked += l
                     .occurrences

@@ -371,7 +371,8 @@ async fn relative_links_are_checked_as_the_url_they_become_with_a_base_url() {
     let issue = write(
         dir.path(),
         "2026-12-01-draft.md",
-        "[post](/2019/post/) [gone](gone.html) ![a](img/a.png) [top](#top)\n",
+        "[post](/2019/post/) [gone](gone.html) ![a](img/a.png) [top](#top)\n\
+         [t]({{site.url}}/2019/post/)\n",
     );
     let db = dir.path().join("links.db");
     let mut cmd = check(&db);
@@ -416,6 +417,15 @@ async fn relative_links_are_checked_as_the_url_they_become_with_a_base_url() {
         "unsupported",
         "a fragment stays on the page"
     );
+    let template = link("{{site.url}}/2019/post/");
+    assert_eq!(template["resolved"], serde_json::Value::Null);
+    assert!(
+        template["error"]
+            .as_str()
+            .unwrap()
+            .contains("template expression"),
+        "the site generator writes it: {template}"
+    );
     assert_eq!(v["summary"]["relative_unchecked"], 0);
 }
 
@@ -427,7 +437,8 @@ async fn without_a_base_url_relative_links_are_listed_once_in_the_summary() {
         dir.path(),
         "issue.md",
         &format!(
-            "[a](/2019/post/) [b](post.html) [c](../img.png)\n[a again](/2019/post/) [d]({})\n",
+            "[a](/2019/post/) [b](post.html) [c](../img.png)\n[a again](/2019/post/) [d]({})\n\
+             [t]({{{{site.baseurl}}}}/about/) [todo](TODO)\n",
             s.url("/gone")
         ),
     );
@@ -447,7 +458,11 @@ async fn without_a_base_url_relative_links_are_listed_once_in_the_summary() {
         1,
         "{text}"
     );
-    assert!(text.contains(", 3 unsupported;"), "{text}");
+    assert!(text.contains(", 5 unsupported;"), "{text}");
+    assert!(
+        text.contains(":3:37: error[placeholder]: "),
+        "a placeholder is a lint error, not a link wanting a base: {text}"
+    );
     let o = linkrot()
         .args(["report", "--format", "json", "--db"])
         .arg(&db)
@@ -455,7 +470,7 @@ async fn without_a_base_url_relative_links_are_listed_once_in_the_summary() {
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["summary"]["relative_unchecked"], 4);
-    assert_eq!(v["summary"]["unsupported"], 3);
+    assert_eq!(v["summary"]["unsupported"], 5);
 }
 
 #[tokio::test]
