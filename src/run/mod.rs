@@ -2,11 +2,13 @@
 //!
 //! The database is the bus between the stages: extraction and the crawl
 //! send issues to the store's writer thread; checking sends verdicts;
-//! archive lookups send captures; the report is read back from the
-//! database, judged by the settings stored with the run. This module wires
-//! the stages with bounded channels and owns nothing else: no parsing, no
-//! HTTP, no SQL, no formatting. Extraction runs on a blocking thread,
-//! checking on the async runtime, writes on the store's own thread.
+//! archive lookups send captures; lint, once those are committed, asks
+//! the database about the run's links and sends findings; the report is
+//! read back from the database, judged by the settings stored with the
+//! run. This module wires the stages with bounded channels and owns
+//! nothing else: no parsing, no HTTP, no SQL, no formatting. Extraction
+//! and lint run on blocking threads, checking on the async runtime, writes
+//! on the store's own thread.
 
 pub mod archive;
 pub mod fix;
