@@ -133,3 +133,91 @@ fn lint_draft(bencher: divan::Bencher) {
         .len()
     });
 }
+
+/// The archive in a database, as a warm one holds it: every issue with
+/// its date, and an ok check of the `https://` form of each `http://`
+/// link; and a 200-link draft made of the archive's links (half cited
+/// once before, a fifth `http://`) and new ones.
+fn warm_archive() -> (
+    tempfile::TempDir,
+    Store,
+    linkrot::source::Document,
+    Vec<Link>,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("warm.db")).unwrap();
+    let run = store
+        .begin_run(0, &[], &linkrot::store::RunSettings::default())
+        .unwrap();
+    let mut writes = Vec::new();
+    let mut cited: std::collections::HashMap<String, usize> = Default::default();
+    for (p, t) in corpus() {
+        let format = Format::from_path(std::path::Path::new(&p)).unwrap_or(Format::Markdown);
+        let (doc, _) =
+            linkrot::source::document_from_bytes(p.clone(), t.into_bytes(), format, &p).unwrap();
+        let links = extract(&doc.text, doc.body_start, doc.format);
+        for l in &links {
+            *cited.entry(l.url.clone()).or_default() += 1;
+            if let Some(rest) = l.url.strip_prefix("http://") {
+                writes.push(Write::Check {
+                    url: format!("https://{rest}"),
+                    result: linkrot::CheckResult::without_request(linkrot::Status::Ok, "ok"),
+                    checked_at: 1,
+                });
+            }
+        }
+        writes.push(Write::Issue {
+            path: p,
+            title: doc.title.clone(),
+            date: doc.date,
+            links,
+            seen_at: 0,
+            content_hash: None,
+        });
+    }
+    for batch in writes.chunks(512) {
+        store.write_batch(run, batch).unwrap();
+    }
+    let mut once: Vec<&String> = cited
+        .iter()
+        .filter(|(u, n)| **n == 1 && u.starts_with("https://"))
+        .map(|(u, _)| u)
+        .collect();
+    let mut insecure: Vec<&String> = cited.keys().filter(|u| u.starts_with("http://")).collect();
+    once.sort();
+    insecure.sort();
+    let mut text = String::from("---\ntitle: Draft\ndate: 2026-12-01\n---\n");
+    for u in once.iter().take(100).chain(insecure.iter().take(40)) {
+        text.push_str(&format!("- [a story]({u})\n"));
+    }
+    for i in 0..60 {
+        text.push_str(&format!(
+            "- [new](https://new{i}.test/2026/12/post?utm_source=n)\n"
+        ));
+    }
+    let (doc, _) = linkrot::source::document_from_bytes(
+        "draft.md".into(),
+        text.into_bytes(),
+        Format::Markdown,
+        "draft.md",
+    )
+    .unwrap();
+    let links = extract(&doc.text, doc.body_start, doc.format);
+    (dir, store, doc, links)
+}
+
+/// What `check` adds for lint on a 200-link draft against the warm
+/// archive: the two queries of `lint_history`, then lint with its answers.
+#[divan::bench(sample_count = 50)]
+fn lint_draft_against_the_archive(bencher: divan::Bencher) {
+    let (_dir, store, doc, links) = warm_archive();
+    assert_eq!(links.len(), 200);
+    // A connection is not `Sync`: one thread.
+    bencher.bench_local(|| {
+        let mut urls: Vec<&str> = links.iter().map(|l| l.url.as_str()).collect();
+        urls.sort_unstable();
+        urls.dedup();
+        let known = store.lint_history(urls).unwrap();
+        linkrot::lint::lint(&doc, &links, &known, linkrot::lint::LintLevel::All).len()
+    });
+}

@@ -209,12 +209,15 @@ pub struct IndexArgs {
     pub input: InputArgs,
     #[command(flatten)]
     pub db: DbArg,
+    #[command(flatten)]
+    pub base: BaseUrlArg,
 }
 
 impl IndexArgs {
     pub fn config(&self) -> Config {
         Config {
-            sources: self.input.sources(),
+            sources: self.base.sources(self.input.sources()),
+            lint: linkrot::lint::LintLevel::None,
             check: CheckConfig::default(),
             net: NetConfig::default(),
             db_path: self.db.db.clone(),
@@ -294,7 +297,7 @@ impl ArchiveArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FailOnArg {
-    /// Any failing link (broken, timeout, error).
+    /// Any failing link (broken, timeout, error), and any lint error.
     Broken,
     /// Only links confirmed dead by their history.
     Dead,
@@ -406,6 +409,9 @@ pub struct ReportArgs {
     /// Also list redirected links in the terminal report.
     #[arg(long)]
     pub show_redirects: bool,
+    /// Which of the run's lint findings to show: none, errors, or all those stored.
+    #[arg(long, value_enum, default_value = "all")]
+    pub lint: LintArg,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -414,6 +420,24 @@ pub enum LinksFormat {
     Text,
     /// A JSON array of links with their positions.
     Json,
+}
+
+/// The site the issues are published on.
+#[derive(Debug, Args)]
+pub struct BaseUrlArg {
+    /// The site the issues are published on (https://newsletter.example/):
+    /// relative links are resolved against it (and `check` checks them so).
+    #[arg(long, value_name = "URL", value_parser = parse_base_url)]
+    pub base_url: Option<url::Url>,
+}
+
+impl BaseUrlArg {
+    fn sources(&self, sources: SourceConfig) -> SourceConfig {
+        SourceConfig {
+            base_url: self.base_url.clone(),
+            ..sources
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -430,18 +454,13 @@ pub struct LinksArgs {
     /// Exit with code 2 on a lint error (broken), or never (none).
     #[arg(long, value_enum, default_value = "broken")]
     pub fail_on: LinksFailOnArg,
-    /// The site the issues are published on (https://newsletter.example/):
-    /// relative links are resolved against it.
-    #[arg(long, value_name = "URL", value_parser = parse_base_url)]
-    pub base_url: Option<url::Url>,
+    #[command(flatten)]
+    pub base: BaseUrlArg,
 }
 
 impl LinksArgs {
     pub fn sources(&self) -> SourceConfig {
-        SourceConfig {
-            base_url: self.base_url.clone(),
-            ..self.input.sources()
-        }
+        self.base.sources(self.input.sources())
     }
 }
 
@@ -493,9 +512,15 @@ pub struct CheckArgs {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
-    /// Which links make the run exit with code 2.
+    /// What makes the run exit with code 2: broken also fails on a lint error.
     #[arg(long, value_enum, default_value = "broken")]
     pub fail_on: FailOnArg,
+    /// Which lint findings to make: none, errors (placeholder, empty-link,
+    /// malformed-url) or all (notes too: duplicate, seen-before, tracking, insecure).
+    #[arg(long, value_enum, default_value = "all")]
+    pub lint: LintArg,
+    #[command(flatten)]
+    pub base: BaseUrlArg,
     /// Look up an archived replacement for each failing link (closest to
     /// the date of the issue that cites it).
     #[arg(long)]
@@ -715,7 +740,8 @@ impl CheckArgs {
             failing_secs: self.max_age.unwrap_or(self.max_age_failing),
         };
         Config {
-            sources: self.input.sources(),
+            sources: self.base.sources(self.input.sources()),
+            lint: self.lint.into(),
             db_path: self.db.clone(),
             history: HistoryConfig {
                 policy: Policy {

@@ -64,6 +64,8 @@ pub struct Config {
     pub history: HistoryConfig,
     /// Look up archived replacements of failing links, with these settings.
     pub archive: Option<archive::ArchiveConfig>,
+    /// Which lint findings `check` makes (`--lint`).
+    pub lint: lint::LintLevel,
 }
 
 /// How history is judged and used.

@@ -160,6 +160,7 @@ fn stored_report(args: &cli::ReportArgs) -> anyhow::Result<u8> {
         issue: args.issue.clone(),
         since: args.since,
         host: args.host.clone(),
+        lint: args.lint.into(),
     };
     let opts = TerminalOptions {
         show_redirects: args.show_redirects,

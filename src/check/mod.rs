@@ -128,6 +128,12 @@ impl Classifier {
 
     /// The request a written URL leads to, or why there is none.
     pub fn classify(&self, written: &str) -> Target {
+        if crate::extract::is_template(written) {
+            return Target::Skip(CheckResult::without_request(
+                Status::Unsupported,
+                "template expression: the site generator writes this URL",
+            ));
+        }
         let url = match Url::parse(written.trim()) {
             Ok(u) => u,
             Err(url::ParseError::RelativeUrlWithoutBase) => {

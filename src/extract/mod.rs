@@ -185,13 +185,21 @@ pub fn extract(text: &str, body_start: usize, format: Format) -> Vec<Link> {
 /// root-relative link (`/2019/post/`) joins the base's origin, a
 /// document-relative one (`post.html`, `../img.png`) the base itself, and a
 /// protocol-relative one (`//cdn.example/x`) takes its scheme. Fragment-only
-/// links (`#top`), empty ones and [`Link::flaw`]ed ones are left alone.
+/// links (`#top`), empty ones, template expressions and [`Link::flaw`]ed
+/// ones are left alone.
 pub fn resolve_relative(links: &mut [Link], base: &url::Url) {
     for link in links.iter_mut().filter(|l| l.flaw.is_none()) {
-        if is_relative(&link.url) {
+        if is_relative(&link.url) && !is_template(&link.url) {
             link.resolved = base.join(link.url.trim()).ok().map(String::from);
         }
     }
+}
+
+/// Whether `url` holds a template expression (`{{ site.url }}/x`,
+/// `{% post_url a %}`, `<%= url %>`, `${base}/x`): the site generator
+/// writes the URL, so it is not one as written.
+pub fn is_template(url: &str) -> bool {
+    url.contains("{{") || url.contains("{%") || url.contains("<%") || url.contains("${")
 }
 
 /// Whether `url` is relative: no scheme, and more than a fragment.

@@ -4,7 +4,7 @@
 //! draft.
 
 use super::{LintContext, LintKind};
-use crate::extract::{Flaw, Link, LinkKind};
+use crate::extract::{is_template, Flaw, Link, LinkKind};
 
 /// Words that mark a destination as left to fill in (compared without
 /// regard to ASCII case, as whole words of the destination).
@@ -49,10 +49,6 @@ pub(super) fn error(
         return Some((LintKind::Placeholder, message));
     }
     malformed(link, url).map(|m| (LintKind::MalformedUrl, m))
-}
-
-fn is_template(url: &str) -> bool {
-    url.contains("{{") || url.contains("{%") || url.contains("<%") || url.contains("${")
 }
 
 fn empty_message(link: &Link) -> String {

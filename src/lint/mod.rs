@@ -69,6 +69,11 @@ impl LintKind {
         }
     }
 
+    /// The kind [`LintKind::as_str`] names.
+    pub fn parse(name: &str) -> Option<LintKind> {
+        LintKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
     /// Errors are links a reader cannot follow; notes are worth a look.
     pub fn severity(self) -> LintSeverity {
         match self {
@@ -160,15 +165,17 @@ pub const RECURRING_AFTER: usize = 3;
 /// database and the file system. Every answer defaults to "not known".
 pub trait LintContext {
     /// The earliest issue other than `path` that cites `url` (as written)
-    /// and was published before `date` (before any issue with a date, when
-    /// `date` is `None`), with the number of such issues.
+    /// and was published before `date`, with the number of such issues.
+    /// An issue without a date (a draft) comes after every other issue;
+    /// an undated issue is never known to come before a dated one.
     fn first_cited(&self, url: &str, path: &str, date: Option<Date>) -> Option<EarlierCitation> {
         let _ = (url, path, date);
         None
     }
 
-    /// Whether the `https://` form of `http_url` is known to work (a check
-    /// of it, or a permanent redirect to it, was ok).
+    /// Whether the `https://` form of `http_url` is known to work (its
+    /// latest check was ok or redirected, or `http_url`'s latest check was
+    /// redirected to it).
     fn https_works(&self, http_url: &str) -> bool {
         let _ = http_url;
         false

@@ -1,6 +1,10 @@
 //! CSV: one row per occurrence, stable column names, RFC 4180 quoting.
+//! CSV lists links only: a lint finding is not a row of its own but the
+//! `lint` column of the occurrence it is about (its kinds, `;`-separated);
+//! the messages are in the other formats.
 
 use super::Report;
+use std::collections::HashMap;
 use std::io::Write;
 
 /// The columns, in order; never renamed, only appended to.
@@ -19,6 +23,7 @@ pub const CSV_COLUMNS: &[&str] = &[
     "dead_since",
     "checked_at",
     "error",
+    "lint",
 ];
 
 /// Writes every occurrence of every link as CSV.
@@ -27,8 +32,21 @@ pub fn write_csv(report: &Report, w: impl Write) -> std::io::Result<()> {
         .terminator(csv::Terminator::CRLF)
         .from_writer(w);
     out.write_record(CSV_COLUMNS)?;
+    let mut lint: HashMap<(&str, u32, u32), String> = HashMap::new();
+    for f in report.findings() {
+        if let Some(at) = f.position() {
+            let kinds = lint.entry(at).or_default();
+            if !kinds.is_empty() {
+                kinds.push(';');
+            }
+            kinds.push_str(f.kind.as_str());
+        }
+    }
     for l in &report.links {
         for o in &l.occurrences {
+            let kinds = lint
+                .get(&(o.path.as_str(), o.line, o.column))
+                .map_or("", String::as_str);
             let archive = o
                 .archive
                 .as_ref()
@@ -49,6 +67,7 @@ pub fn write_csv(report: &Report, w: impl Write) -> std::io::Result<()> {
                 l.dead_since.as_deref().unwrap_or_default(),
                 &l.checked_at,
                 l.error.as_deref().unwrap_or_default(),
+                kinds,
             ])?;
         }
     }

@@ -1,7 +1,8 @@
 //! GitHub Actions workflow commands: an `::error` annotation per failing
-//! occurrence, a `::warning` per redirect, capped to what GitHub shows.
+//! occurrence and per lint error, a `::warning` per redirect, a `::notice`
+//! per lint note and bot wall, capped to what GitHub shows.
 
-use super::{describe, Report};
+use super::{describe, ProblemSeverity, Report};
 use crate::check::Status;
 use std::io::Write;
 
@@ -34,6 +35,22 @@ pub fn write_github(report: &Report, mut w: impl Write) -> std::io::Result<()> {
                     escape_data(&msg)
                 ));
             }
+        }
+        let severity = match level {
+            "error" => ProblemSeverity::Error,
+            "notice" => ProblemSeverity::Note,
+            _ => continue,
+        };
+        for f in report.findings().filter(|f| f.severity == severity) {
+            let Some((path, line, col)) = f.position() else {
+                continue;
+            };
+            lines.push(format!(
+                "::{level} file={},line={line},col={col},title=lint {}::{}",
+                escape_property(path),
+                f.kind.as_str(),
+                escape_data(&f.message)
+            ));
         }
     }
     let total = lines.len();

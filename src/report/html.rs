@@ -1,7 +1,8 @@
 //! One self-contained HTML page (no CDN, works offline): summary figures,
 //! the rot curve by issue year and the worst hosts as inline SVG, a table
 //! per issue with every failing link, sortable and filterable with a
-//! little inline script, readable on a phone.
+//! little inline script, readable on a phone; then a table of the lint
+//! findings.
 
 use super::{by_issue, describe, xml_escape as esc, Report};
 use std::collections::BTreeMap;
@@ -81,6 +82,8 @@ pub fn write_html(report: &Report, mut w: impl Write) -> std::io::Result<()> {
         ("redirected", s.redirected),
         ("newly broken", s.newly_broken),
         ("recovered", s.recovered),
+        ("lint errors", s.lint_errors),
+        ("lint notes", s.lint_notes),
     ] {
         writeln!(w, "<div class=\"figure\"><b>{n}</b>{label}</div>")?;
     }
@@ -180,7 +183,36 @@ pub fn write_html(report: &Report, mut w: impl Write) -> std::io::Result<()> {
         }
         writeln!(w, "</tbody></table></section>")?;
     }
+    write_lint(report, &mut w)?;
     writeln!(w, "<script>{SCRIPT}</script></body></html>")
+}
+
+/// The lint findings, one table row each, when there are any.
+fn write_lint(report: &Report, w: &mut impl Write) -> std::io::Result<()> {
+    if report.findings().next().is_none() {
+        return Ok(());
+    }
+    let s = &report.summary;
+    let plural = |n: usize, one: &str| format!("{n} {one}{}", if n == 1 { "" } else { "s" });
+    writeln!(
+        w,
+        "<section class=\"lint\"><h2 id=\"lint\">Lint: {}, {}</h2>",
+        plural(s.lint_errors, "error"),
+        plural(s.lint_notes, "note")
+    )?;
+    writeln!(w, "<table><thead><tr><th>Issue</th><th>Line</th><th>Severity</th><th>Kind</th><th>Message</th></tr></thead><tbody>")?;
+    for f in report.findings() {
+        let (line, col) = (f.line.unwrap_or(0), f.column.unwrap_or(0));
+        writeln!(
+            w,
+            "<tr><td>{}</td><td data-sort=\"{line:06}{col:06}\">{line}:{col}</td><td class=\"st\">{}</td><td class=\"st\">{}</td><td>{}</td></tr>",
+            esc(&f.path),
+            f.severity.as_str(),
+            f.kind.as_str(),
+            esc(&f.message)
+        )?;
+    }
+    writeln!(w, "</tbody></table></section>")
 }
 
 /// A vertical (or horizontal) bar chart as inline SVG, one `rect.bar` per

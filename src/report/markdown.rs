@@ -1,7 +1,8 @@
 //! Markdown, to paste into a GitHub issue: failing links grouped by issue,
-//! as task-list items.
+//! as task-list items, then a "Lint" section with a task per finding.
 
 use super::{by_issue, describe, Report};
+use std::collections::BTreeMap;
 use std::io::Write;
 
 /// Writes the failing links as Markdown.
@@ -34,6 +35,42 @@ pub fn write_markdown(report: &Report, mut w: impl Write) -> std::io::Result<()>
                 write!(w, "; [archived copy]({})", a.url)?;
             }
             writeln!(w)?;
+        }
+        writeln!(w)?;
+    }
+    write_lint(report, &mut w)
+}
+
+/// `## Lint`: the findings by issue, a task each.
+fn write_lint(report: &Report, mut w: impl Write) -> std::io::Result<()> {
+    let mut by_path: BTreeMap<&str, Vec<&super::ProblemRecord>> = BTreeMap::new();
+    for f in report.findings() {
+        by_path.entry(f.path.as_str()).or_default().push(f);
+    }
+    if by_path.is_empty() {
+        return Ok(());
+    }
+    let s = &report.summary;
+    let plural = |n: usize, one: &str| format!("{n} {one}{}", if n == 1 { "" } else { "s" });
+    writeln!(w, "## Lint\n")?;
+    writeln!(
+        w,
+        "{}, {}.\n",
+        plural(s.lint_errors, "error"),
+        plural(s.lint_notes, "note")
+    )?;
+    for (path, findings) in by_path {
+        writeln!(w, "### `{path}`\n")?;
+        for f in findings {
+            writeln!(
+                w,
+                "- [ ] line {}, column {}: {}[{}]: {}",
+                f.line.unwrap_or(0),
+                f.column.unwrap_or(0),
+                f.severity.as_str(),
+                f.kind.as_str(),
+                f.message.replace('<', "&lt;").replace('>', "&gt;")
+            )?;
         }
         writeln!(w)?;
     }

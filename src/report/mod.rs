@@ -31,8 +31,9 @@ pub use terminal::{write_link_line, write_terminal, write_timeline, TerminalOpti
 use crate::check::Status;
 use crate::clock::rfc3339;
 use crate::history::{self, Policy, State};
+use crate::lint::{LintKind, LintLevel, LintSeverity};
 use crate::source::{Problem, Severity};
-use crate::store::{Change, LinkRecord, OccurrenceRecord};
+use crate::store::{Change, LinkRecord, OccurrenceRecord, StoredFinding};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -50,7 +51,9 @@ pub struct Report {
     pub summary: Summary,
     /// One entry per distinct URL as written, sorted by URL.
     pub links: Vec<LinkRecord>,
-    /// Inputs that could not be read, or were read with a caveat.
+    /// Inputs that could not be read, or were read with a caveat (kind
+    /// `input`), then what lint found (kind `placeholder`, `tracking` ...),
+    /// by path and position.
     pub problems: Vec<ProblemRecord>,
     /// What crawling the website found, when the run crawled one.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -103,6 +106,13 @@ pub struct Summary {
     pub unsupported: usize,
     /// Inputs with problems.
     pub problems: usize,
+    /// Lint findings that are errors (placeholder, empty-link, malformed-url).
+    pub lint_errors: usize,
+    /// Lint findings that are notes (duplicate, seen-before, tracking, insecure).
+    pub lint_notes: usize,
+    /// Occurrences of relative links not checked for want of a base URL
+    /// (placeholders and other lint errors, and template expressions, apart).
+    pub relative_unchecked: usize,
     /// Links whose result was reused from an earlier run (fresh enough).
     pub reused: usize,
     /// Links confirmed dead by their history.
@@ -121,17 +131,41 @@ impl Summary {
         self.broken + self.soft_404 + self.parked + self.timeout + self.error
     }
 
-    /// The counts of `links`.
-    fn of(links: &[LinkRecord], problems: usize, requests: u64) -> Summary {
+    /// The counts of `links` and `problems`.
+    fn of(links: &[LinkRecord], problems: &[ProblemRecord], requests: u64) -> Summary {
         let mut s = Summary {
             urls: links.len(),
-            problems,
             requests,
             ..Summary::default()
         };
+        for p in problems {
+            *match (p.kind, p.severity) {
+                (ProblemKind::Input, _) => &mut s.problems,
+                (ProblemKind::Lint(_), ProblemSeverity::Note) => &mut s.lint_notes,
+                (ProblemKind::Lint(_), _) => &mut s.lint_errors,
+            } += 1;
+        }
+        // A relative link lint calls an error (a placeholder) wants fixing,
+        // not a base URL.
+        let lint_errors: BTreeSet<(&str, u32, u32)> = problems
+            .iter()
+            .filter(|p| p.lint().is_some() && p.severity == ProblemSeverity::Error)
+            .filter_map(ProblemRecord::position)
+            .collect();
         let mut issues = BTreeSet::new();
         for l in links {
             s.occurrences += l.occurrences.len();
+            if l.status == Status::Unsupported
+                && l.resolved.is_none()
+                && crate::extract::is_relative(&l.url)
+                && !crate::extract::is_template(&l.url)
+            {
+                s.relative_unchecked += l
+                    .occurrences
+                    .iter()
+                    .filter(|o| !lint_errors.contains(&(o.path.as_str(), o.line, o.column)))
+                    .count();
+            }
             issues.extend(l.occurrences.iter().map(|o| o.path.as_str()));
             *match l.status {
                 Status::Ok => &mut s.ok,
@@ -168,6 +202,8 @@ pub struct Filter {
     pub since: Option<time::Date>,
     /// Keep links on this host or its subdomains.
     pub host: Option<String>,
+    /// Which lint findings to keep (all of those stored, by default).
+    pub lint: LintLevel,
 }
 
 impl Filter {
@@ -188,18 +224,41 @@ impl Filter {
     }
 
     fn keeps_occurrence(&self, o: &OccurrenceRecord) -> bool {
-        self.issue.as_deref().is_none_or(|p| o.path.contains(p))
+        self.keeps_issue(&o.path, o.issue_date)
+    }
+
+    fn keeps_issue(&self, path: &str, date: Option<time::Date>) -> bool {
+        self.issue.as_deref().is_none_or(|p| path.contains(p))
             && self
                 .since
                 .as_ref()
-                .is_none_or(|d| o.issue_date.is_some_and(|od| od >= *d))
+                .is_none_or(|d| date.is_some_and(|od| od >= *d))
+    }
+
+    /// Input problems are always kept; findings by level, issue and host
+    /// (`status` is about verdicts, not findings).
+    fn keeps_problem(&self, p: &ProblemRecord) -> bool {
+        let level_ok = match (self.lint, p.severity) {
+            _ if p.kind == ProblemKind::Input => return true,
+            (LintLevel::None, _) => false,
+            (LintLevel::Errors, sev) => sev == ProblemSeverity::Error,
+            (LintLevel::All, _) => true,
+        };
+        let host_ok = self.host.as_deref().is_none_or(|want| {
+            p.url
+                .as_deref()
+                .and_then(|u| url::Url::parse(u).ok())
+                .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+                .is_some_and(|h| h == want || h.ends_with(&format!(".{want}")))
+        });
+        level_ok && host_ok && self.keeps_issue(&p.path, p.issue_date)
     }
 }
 
 /// Which links make `check` exit with code 2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum FailOn {
-    /// Any failing link (broken, timeout, error).
+    /// Any failing link (broken, timeout, error), and any lint error.
     #[default]
     Broken,
     /// Only links confirmed dead by their history.
@@ -210,15 +269,127 @@ pub enum FailOn {
     None,
 }
 
-/// An input problem, as reported.
-#[derive(Debug, Clone, Serialize)]
+/// What a problem is about: an input that could not be read (or was read
+/// with a caveat), or what lint found in a link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ProblemKind {
+    /// An input problem (`input` in JSON).
+    Input,
+    /// A lint finding (`placeholder`, `empty-link` ... in JSON).
+    Lint(LintKind),
+}
+
+impl ProblemKind {
+    /// `input`, or the lint kind's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProblemKind::Input => "input",
+            ProblemKind::Lint(k) => k.as_str(),
+        }
+    }
+}
+
+impl Serialize for ProblemKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// How bad a problem is: an input's `error` or `warning`, a finding's
+/// `error` or `note`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProblemSeverity {
+    /// An input not read; a link broken as written.
+    Error,
+    /// An input read with a caveat.
+    Warning,
+    /// A finding worth a look.
+    Note,
+}
+
+impl ProblemSeverity {
+    /// `error`, `warning` or `note`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProblemSeverity::Error => "error",
+            ProblemSeverity::Warning => "warning",
+            ProblemSeverity::Note => "note",
+        }
+    }
+}
+
+/// An input problem or a lint finding, as reported: one element of the
+/// JSON `problems`, `{"path","line","column","kind","severity","url","message"}`
+/// (`line`, `column` and `url` are `null` for an input problem).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct ProblemRecord {
-    /// The file.
+    /// The file (or issue).
     pub path: String,
-    /// What is wrong.
+    /// 1-based line of the link's URL, for a finding.
+    pub line: Option<u32>,
+    /// 1-based column (characters) of the link's URL, for a finding.
+    pub column: Option<u32>,
+    /// `input`, or the lint kind.
+    pub kind: ProblemKind,
+    /// Whether the input was read at all; whether the link is broken as written.
+    pub severity: ProblemSeverity,
+    /// The URL as written, for a finding.
+    pub url: Option<String>,
+    /// What is wrong and what to do.
     pub message: String,
-    /// Whether the input was read at all.
-    pub severity: Severity,
+    /// The issue's date, for `--since`.
+    #[serde(skip)]
+    pub issue_date: Option<time::Date>,
+}
+
+impl ProblemRecord {
+    /// An input problem.
+    pub fn input(p: &Problem) -> ProblemRecord {
+        ProblemRecord {
+            path: p.path.clone(),
+            line: None,
+            column: None,
+            kind: ProblemKind::Input,
+            severity: match p.severity {
+                Severity::Error => ProblemSeverity::Error,
+                Severity::Warning => ProblemSeverity::Warning,
+            },
+            url: None,
+            message: p.message.clone(),
+            issue_date: None,
+        }
+    }
+
+    /// A lint finding, as stored with its run.
+    pub fn finding(f: StoredFinding) -> ProblemRecord {
+        ProblemRecord {
+            line: Some(f.line),
+            column: Some(f.column),
+            kind: ProblemKind::Lint(f.kind),
+            severity: match f.kind.severity() {
+                LintSeverity::Error => ProblemSeverity::Error,
+                LintSeverity::Note => ProblemSeverity::Note,
+            },
+            url: Some(f.url),
+            message: f.message,
+            issue_date: f.issue_date,
+            path: f.path,
+        }
+    }
+
+    /// The lint kind, for a finding.
+    pub fn lint(&self) -> Option<LintKind> {
+        match self.kind {
+            ProblemKind::Lint(k) => Some(k),
+            ProblemKind::Input => None,
+        }
+    }
+
+    /// `(path, line, column)` of a finding (input problems have none).
+    pub fn position(&self) -> Option<(&str, u32, u32)> {
+        Some((self.path.as_str(), self.line?, self.column?))
+    }
 }
 
 impl Report {
@@ -234,22 +405,23 @@ impl Report {
         for l in &mut links {
             judge(l, policy);
         }
-        let s = Summary::of(&links, problems.len(), requests);
+        let problems: Vec<ProblemRecord> = problems.iter().map(ProblemRecord::input).collect();
         Report {
             version: REPORT_VERSION,
             run,
-            summary: s,
+            summary: Summary::of(&links, &problems, requests),
             links,
-            problems: problems
-                .iter()
-                .map(|p| ProblemRecord {
-                    path: p.path.clone(),
-                    message: p.message.clone(),
-                    severity: p.severity,
-                })
-                .collect(),
+            problems,
             crawl: None,
         }
+    }
+
+    /// The same report with lint's `findings` after its input problems.
+    pub fn with_findings(mut self, findings: Vec<StoredFinding>) -> Report {
+        self.problems
+            .extend(findings.into_iter().map(ProblemRecord::finding));
+        self.summary = Summary::of(&self.links, &self.problems, self.summary.requests);
+        self
     }
 
     /// The same report keeping only what `filter` accepts.
@@ -259,14 +431,19 @@ impl Report {
             l.occurrences.retain(|o| filter.keeps_occurrence(o));
         }
         self.links.retain(|l| !l.occurrences.is_empty());
-        self.summary = Summary::of(&self.links, self.summary.problems, self.summary.requests);
+        self.problems.retain(|p| filter.keeps_problem(p));
+        self.summary = Summary::of(&self.links, &self.problems, self.summary.requests);
         self
     }
 
-    /// Whether the run should fail CI under `fail_on`.
+    /// Whether the run should fail CI under `fail_on`: `broken` fails on
+    /// any failing link and on any lint error; `dead` and `new` only on
+    /// the links they name.
     pub fn fails(&self, fail_on: FailOn) -> bool {
         match fail_on {
-            FailOn::Broken => self.failures().next().is_some(),
+            FailOn::Broken => {
+                self.failures().next().is_some() || self.lint_errors().next().is_some()
+            }
             FailOn::Dead => self.links.iter().any(|l| l.state == Some(State::Dead)),
             FailOn::New => self
                 .links
@@ -290,8 +467,26 @@ impl Report {
     pub fn unread_inputs(&self) -> usize {
         self.problems
             .iter()
-            .filter(|p| p.severity == Severity::Error)
+            .filter(|p| p.kind == ProblemKind::Input && p.severity == ProblemSeverity::Error)
             .count()
+    }
+
+    /// Input problems, in the order they were met.
+    pub fn input_problems(&self) -> impl Iterator<Item = &ProblemRecord> {
+        self.problems
+            .iter()
+            .filter(|p| p.kind == ProblemKind::Input)
+    }
+
+    /// Lint findings, by path and position.
+    pub fn findings(&self) -> impl Iterator<Item = &ProblemRecord> {
+        self.problems.iter().filter(|p| p.lint().is_some())
+    }
+
+    /// Lint findings that are errors.
+    pub fn lint_errors(&self) -> impl Iterator<Item = &ProblemRecord> {
+        self.findings()
+            .filter(|p| p.severity == ProblemSeverity::Error)
     }
 }
 

@@ -1,8 +1,9 @@
 //! The terminal report: a summary and one compiler-style line per failing
-//! occurrence (`path:line:column: broken (404) url`), which editors and CI
-//! log viewers turn into links.
+//! occurrence (`path:line:column: broken (404) url`) and per lint finding
+//! (`path:line:column: error[placeholder]: message`), in file order, which
+//! editors and CI log viewers turn into links.
 
-use super::{describe, Report};
+use super::{describe, ProblemRecord, Report};
 use crate::check::Status;
 use crate::extract::Link;
 use crate::history::State;
@@ -16,23 +17,49 @@ pub struct TerminalOptions {
     pub show_redirects: bool,
 }
 
-/// Writes the failing links, one line per occurrence, then the summary.
+/// One line of the report, at a place in an issue.
+enum Line<'a> {
+    Link(&'a LinkRecord),
+    Finding(&'a ProblemRecord),
+}
+
+/// Writes the failing links (one line per occurrence) and the lint
+/// findings, in file order, then the summary.
 pub fn write_terminal(
     report: &Report,
     opts: TerminalOptions,
     mut w: impl Write,
 ) -> std::io::Result<()> {
-    let mut lines: Vec<(&str, u32, u32, &LinkRecord)> = Vec::new();
+    let mut lines: Vec<((&str, u32, u32), Line<'_>)> = Vec::new();
     for l in &report.links {
         let show = l.status.is_failure() || (opts.show_redirects && l.status == Status::Redirected);
         if show {
             for o in &l.occurrences {
-                lines.push((o.path.as_str(), o.line, o.column, l));
+                lines.push(((o.path.as_str(), o.line, o.column), Line::Link(l)));
             }
         }
     }
-    lines.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
-    for (path, line, col, l) in lines {
+    for f in report.findings() {
+        if let Some(at) = f.position() {
+            lines.push((at, Line::Finding(f)));
+        }
+    }
+    // Stable: at one place, the verdict first, then findings in lint's order.
+    lines.sort_by(|a, b| a.0.cmp(&b.0));
+    for ((path, line, col), entry) in lines {
+        let l = match entry {
+            Line::Link(l) => l,
+            Line::Finding(f) => {
+                writeln!(
+                    w,
+                    "{path}:{line}:{col}: {}[{}]: {}",
+                    f.severity.as_str(),
+                    f.kind.as_str(),
+                    f.message
+                )?;
+                continue;
+            }
+        };
         let state = match (l.state, &l.dead_since) {
             (Some(State::Dead), Some(since)) => {
                 format!(" [dead since {}]", &since[..10.min(since.len())])
@@ -70,8 +97,8 @@ pub fn write_terminal(
             writeln!(w, "  {what}: {}", l.url)?;
         }
     }
-    for p in &report.problems {
-        writeln!(w, "{}: {}: {}", p.path, p.severity, p.message)?;
+    for p in report.input_problems() {
+        writeln!(w, "{}: {}: {}", p.path, p.severity.as_str(), p.message)?;
     }
     if let Some(c) = &report.crawl {
         writeln!(
@@ -95,11 +122,22 @@ pub fn write_terminal(
     if s.blocked > 0 {
         counts.push_str(&format!(", {} blocked", s.blocked));
     }
+    if s.relative_unchecked > 0 {
+        // Listed once rather than a line each: they are one setting away.
+        writeln!(
+            w,
+            "{} relative link{} not checked (pass --base-url)",
+            s.relative_unchecked,
+            if s.relative_unchecked == 1 { "" } else { "s" }
+        )?;
+    }
+    let plural = |n: usize, one: &str| format!("{n} {one}{}", if n == 1 { "" } else { "s" });
     writeln!(
         w,
-        "{} links ({} distinct URLs in {} issues): {counts}, {} excluded, {} unsupported; {} dead, {} flaky, {} newly broken, {} recovered; {} requests, {} reused",
+        "{} links ({} distinct URLs in {} issues): {counts}, {} excluded, {} unsupported; {} dead, {} flaky, {} newly broken, {} recovered; {} requests, {} reused; lint: {}, {}",
         s.occurrences, s.urls, s.issues, s.excluded, s.unsupported,
-        s.dead, s.flaky, s.newly_broken, s.recovered, s.requests, s.reused
+        s.dead, s.flaky, s.newly_broken, s.recovered, s.requests, s.reused,
+        plural(s.lint_errors, "error"), plural(s.lint_notes, "note")
     )
 }
 

@@ -38,7 +38,11 @@ pub async fn lookup(
         return Ok(None);
     };
     let mut wanted = Vec::new();
+    let mut checked_as = HashMap::new();
     for l in report.failures() {
+        if let Some(r) = &l.resolved {
+            checked_as.insert(l.url.clone(), r.clone());
+        }
         let mut dates: Vec<_> = l.occurrences.iter().map(|o| o.issue_date).collect();
         dates.sort();
         dates.dedup();
@@ -53,7 +57,7 @@ pub async fn lookup(
         clock: clock.as_ref(),
     };
     // The problem, if any, has been told to the observer.
-    let _ = stages::lookup_archives(&run, archive, due).await;
+    let _ = stages::lookup_archives(&run, archive, &checked_as, due).await;
     let store = writer.finish()?;
     latest_report(&store)
 }

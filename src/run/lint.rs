@@ -1,12 +1,15 @@
 //! `linkrot links`: every link of the inputs and what lint finds in them,
-//! with no network and no database; and [`FsContext`], the lint context
-//! that knows the project's files.
+//! with no network and no database; [`FsContext`], the lint context that
+//! knows the project's files; and [`CheckContext`], the one `check` lints
+//! with, which also knows the database's history.
 
 use super::{for_each_document, Observer};
 use crate::extract::Link;
-use crate::lint::{self, Finding, LintContext, LintLevel};
+use crate::lint::{self, EarlierCitation, Finding, LintContext, LintLevel};
 use crate::source::{Document, GlobError, Problem, SourceConfig, STDIN_NAME};
+use crate::store::LintHistory;
 use std::path::Path;
+use time::Date;
 
 /// Extensions of the sources a page may be built from.
 const SOURCE_EXTENSIONS: &[&str] = &[
@@ -41,6 +44,27 @@ impl LintContext for FsContext {
             && SOURCE_EXTENSIONS
                 .iter()
                 .any(|ext| path.with_extension(ext).exists())
+    }
+}
+
+/// What `check` lints with: the history the database holds (earlier
+/// issues, checks of `https://` forms) and the project's files.
+pub struct CheckContext<'a> {
+    /// The database's answers for the run's URLs.
+    pub history: &'a LintHistory,
+}
+
+impl LintContext for CheckContext<'_> {
+    fn first_cited(&self, url: &str, path: &str, date: Option<Date>) -> Option<EarlierCitation> {
+        self.history.first_cited(url, path, date)
+    }
+
+    fn https_works(&self, http_url: &str) -> bool {
+        self.history.https_works(http_url)
+    }
+
+    fn relative_exists(&self, doc_path: &str, target: &str) -> bool {
+        FsContext.relative_exists(doc_path, target)
     }
 }
 

@@ -2,11 +2,13 @@
 //!
 //! The database is the bus between the stages: extraction and the crawl
 //! send issues to the store's writer thread; checking sends verdicts;
-//! archive lookups send captures; the report is read back from the
-//! database, judged by the settings stored with the run. This module wires
-//! the stages with bounded channels and owns nothing else: no parsing, no
-//! HTTP, no SQL, no formatting. Extraction runs on a blocking thread,
-//! checking on the async runtime, writes on the store's own thread.
+//! archive lookups send captures; lint, once those are committed, asks
+//! the database about the run's links and sends findings; the report is
+//! read back from the database, judged by the settings stored with the
+//! run. This module wires the stages with bounded channels and owns
+//! nothing else: no parsing, no HTTP, no SQL, no formatting. Extraction
+//! and lint run on blocking threads, checking on the async runtime, writes
+//! on the store's own thread.
 
 pub mod archive;
 pub mod fix;
@@ -134,13 +136,10 @@ pub fn report_of(store: &Store, run_id: i64) -> Result<Option<Report>, RunError>
         started_at: rfc3339(started),
         finished_at: finished.map(rfc3339).unwrap_or_default(),
     };
-    Ok(Some(Report::new(
-        run,
-        store.run_links(run_id)?,
-        &[],
-        0,
-        &settings.policy,
-    )))
+    Ok(Some(
+        Report::new(run, store.run_links(run_id)?, &[], 0, &settings.policy)
+            .with_findings(store.run_findings(run_id)?),
+    ))
 }
 
 /// The report of run `run_id` (default: the latest) in the database at
@@ -231,9 +230,16 @@ pub async fn check(
     };
 
     let (web, files) = stages::split_inputs(&cfg.sources);
-    let mut found =
-        stages::extract_files(files, writer.sender(), observer.clone(), clock.clone()).await?;
-    let crawled = stages::crawl_web(&run, &cfg.crawl, &door, &web, &reader, &mut found).await?;
+    let mut found = stages::extract_files(
+        files,
+        writer.sender(),
+        cfg.lint,
+        observer.clone(),
+        clock.clone(),
+    )
+    .await?;
+    let crawled =
+        stages::crawl_web(&run, &cfg.crawl, &door, &web, cfg.lint, &reader, &mut found).await?;
     observer.extracted(found.issues, found.links);
 
     let requests = stages::classify(&run, &classifier, &found.table).await;
@@ -261,9 +267,10 @@ pub async fn check(
         let archive = Arc::new(crate::archive::Archive::new(door, archive_cfg.clone()));
         found
             .problems
-            .extend(stages::lookup_archives(&run, archive, due).await);
+            .extend(stages::lookup_archives(&run, archive, &found.table.resolved(), due).await);
     }
-    drop(reader);
+    let to_lint = std::mem::take(&mut found.to_lint);
+    stages::lint_issues(&run, reader, cfg.lint, to_lint).await?;
     let mut store = writer.finish()?;
 
     let finished_at = clock.now();
@@ -279,7 +286,8 @@ pub async fn check(
         &found.problems,
         sent.requests,
         &cfg.history.policy,
-    );
+    )
+    .with_findings(store.run_findings(run_id)?);
     report.crawl = crawled;
     store.finish_run(
         run_id,

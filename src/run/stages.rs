@@ -7,10 +7,11 @@ use crate::archive::{Archive, ArchiveError, Lookup};
 use crate::check::{self, CheckConfig, CheckResult, Classifier, Target};
 use crate::clock::Clock;
 use crate::crawl;
-use crate::extract::Link;
+use crate::extract::{Format, Link};
+use crate::lint::{self, LintLevel};
 use crate::net::Door;
 use crate::source::{self, Document, Problem};
-use crate::store::{LatestCheck, Write, Writer};
+use crate::store::{LatestCheck, Store, Write, Writer};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use time::Date;
@@ -71,23 +72,45 @@ fn page_writes(page: crawl::Page, now: i64) -> (Write, Write) {
     (issue, page_write)
 }
 
-/// Distinct URLs as written, and the dates of the issues citing each.
+/// Distinct URLs as written, what each is checked as, and the dates of
+/// the issues citing each.
 #[derive(Default)]
 pub(super) struct UrlTable {
     pub written: Vec<String>,
     index: HashMap<String, usize>,
+    /// The absolute URL a relative one resolved to (`--base-url`).
+    resolved: Vec<Option<String>>,
     /// The dates of the issues citing each URL (`None`: an issue without one).
     dates: Vec<BTreeSet<Option<Date>>>,
 }
 
 impl UrlTable {
-    fn add(&mut self, url: &str, date: Option<Date>) {
-        let id = *self.index.entry(url.to_string()).or_insert_with(|| {
-            self.written.push(url.to_string());
+    fn add(&mut self, link: &Link, date: Option<Date>) {
+        let id = *self.index.entry(link.url.clone()).or_insert_with(|| {
+            self.written.push(link.url.clone());
+            self.resolved.push(None);
             self.dates.push(BTreeSet::new());
             self.written.len() - 1
         });
+        if self.resolved[id].is_none() {
+            self.resolved[id].clone_from(&link.resolved);
+        }
         self.dates[id].insert(date);
+    }
+
+    /// What written URL `wid` is checked as: the absolute URL it resolved
+    /// to, else itself.
+    pub fn target(&self, wid: usize) -> &str {
+        self.resolved[wid].as_deref().unwrap_or(&self.written[wid])
+    }
+
+    /// Each relative URL that resolved, and the absolute URL it is checked as.
+    pub fn resolved(&self) -> HashMap<String, String> {
+        self.written
+            .iter()
+            .zip(&self.resolved)
+            .filter_map(|(w, r)| Some((w.clone(), r.clone()?)))
+            .collect()
     }
 
     /// The archive lookups the failing URLs need: one per citing issue date.
@@ -100,13 +123,28 @@ impl UrlTable {
     }
 }
 
-/// Everything read: the URL table, problems, counts.
+/// Everything read: the URL table, problems, counts, and (when lint is
+/// on) each issue's links, kept for lint.
 #[derive(Default)]
 pub(super) struct Found {
     pub table: UrlTable,
     pub problems: Vec<Problem>,
     pub issues: usize,
     pub links: usize,
+    pub to_lint: Vec<(Document, Vec<Link>)>,
+}
+
+/// What lint needs of a document: all but its text.
+fn lint_copy(doc: &Document) -> Document {
+    Document {
+        path: doc.path.clone(),
+        text: String::new(),
+        format: doc.format,
+        title: doc.title.clone(),
+        date: doc.date,
+        body_start: 0,
+        rewritable: doc.rewritable,
+    }
 }
 
 /// The inputs that are web pages (crawled) and the rest (read as files).
@@ -126,10 +164,11 @@ pub(super) fn split_inputs(cfg: &source::SourceConfig) -> (Vec<String>, source::
 }
 
 /// Reads and extracts every file on a blocking thread, streaming issues to
-/// the writer.
+/// the writer (and keeping their links for lint, unless `lint` is none).
 pub(super) async fn extract_files(
     sources: source::SourceConfig,
     writes: mpsc::Sender<Write>,
+    lint: LintLevel,
     observer: Arc<dyn Observer>,
     clock: Arc<dyn Clock>,
 ) -> Result<Found, RunError> {
@@ -139,7 +178,10 @@ pub(super) async fn extract_files(
             found.issues += 1;
             found.links += links.len();
             for l in &links {
-                found.table.add(&l.url, doc.date);
+                found.table.add(l, doc.date);
+            }
+            if lint != LintLevel::None {
+                found.to_lint.push((lint_copy(doc), links.clone()));
             }
             // A closed channel means the writer failed; its error is reported at the end.
             let _ = writes.blocking_send(issue_write(doc, links, clock.now()));
@@ -151,13 +193,15 @@ pub(super) async fn extract_files(
     .expect("extraction does not panic")
 }
 
-/// Crawls the inputs that are web pages, recording each page as an issue.
+/// Crawls the inputs that are web pages, recording each page as an issue
+/// (and keeping its links for lint, unless `lint` is none).
 pub(super) async fn crawl_web(
     run: &Run<'_>,
     cfg: &crawl::CrawlConfig,
     door: &Door,
     web: &[String],
-    reader: &crate::store::Store,
+    lint: LintLevel,
+    reader: &Store,
     found: &mut Found,
 ) -> Result<Option<crawl::CrawlSummary>, RunError> {
     if web.is_empty() {
@@ -173,7 +217,19 @@ pub(super) async fn crawl_web(
                     found.issues += 1;
                     found.links += page.links.len();
                     for l in &page.links {
-                        found.table.add(&l.url, page.date);
+                        found.table.add(l, page.date);
+                    }
+                    if lint != LintLevel::None {
+                        let doc = Document {
+                            path: page.path.clone(),
+                            text: String::new(),
+                            format: Format::Html,
+                            title: page.title.clone(),
+                            date: page.date,
+                            body_start: 0,
+                            rewritable: false,
+                        };
+                        found.to_lint.push((doc, page.links.clone()));
                     }
                     let (issue, page) = page_writes(*page, run.clock.now());
                     run.writer.send(issue).await;
@@ -235,7 +291,8 @@ pub(super) async fn classify(run: &Run<'_>, classifier: &Classifier, table: &Url
         anchors: Vec::new(),
     };
     for (wid, written) in table.written.iter().enumerate() {
-        match classifier.classify(written) {
+        let target = table.target(wid);
+        match classifier.classify(target) {
             Target::Check(url) => {
                 let rid = *request_of
                     .entry(url.as_str().to_string())
@@ -246,7 +303,7 @@ pub(super) async fn classify(run: &Run<'_>, classifier: &Classifier, table: &Url
                         out.targets.len() - 1
                     });
                 out.targets[rid].push(wid);
-                if let Some(name) = fragment_of(written).and_then(|f| check::anchor_name(&f)) {
+                if let Some(name) = fragment_of(target).and_then(|f| check::anchor_name(&f)) {
                     if !out.anchors[rid].contains(&name) {
                         out.anchors[rid].push(name);
                     }
@@ -309,12 +366,13 @@ fn fragment_of(written: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-/// A request's result as it stands for one spelling of its URL: the
-/// anchor that spelling points at, and whether the page has it (`None`
-/// for a fragment that is no anchor, or a page that failed).
-fn for_spelling(result: &CheckResult, written: &str) -> CheckResult {
+/// A request's result as it stands for one spelling of its URL (as
+/// checked: resolved, for a relative one): the anchor that spelling points
+/// at, and whether the page has it (`None` for a fragment that is no
+/// anchor, or a page that failed).
+fn for_spelling(result: &CheckResult, spelling: &str) -> CheckResult {
     let mut own = result.clone();
-    own.fragments = fragment_of(written)
+    own.fragments = fragment_of(spelling)
         .map(|raw| {
             let found = check::anchor_name(&raw).and_then(|name| {
                 result
@@ -369,7 +427,7 @@ pub(super) async fn check_requests(
                 sent.failing.push(wid);
             }
             let written = &table.written[wid];
-            run.record(written.clone(), for_spelling(&result, written))
+            run.record(written.clone(), for_spelling(&result, table.target(wid)))
                 .await;
         }
     }
@@ -377,12 +435,15 @@ pub(super) async fn check_requests(
     sent
 }
 
-/// Looks up each due `(url, target date)` and writes what was found. A
-/// lookup that could not reach any archive writes nothing, so it is tried
-/// again next run; the problem that says so is told and returned.
+/// Looks up each due `(url, target date)` and writes what was found; the
+/// archives are asked for the URL as `checked_as` gives it (a relative
+/// link's absolute URL). A lookup that could not reach any archive writes
+/// nothing, so it is tried again next run; the problem that says so is
+/// told and returned.
 pub(super) async fn lookup_archives(
     run: &Run<'_>,
     archive: Arc<Archive>,
+    checked_as: &HashMap<String, String>,
     due: Vec<(String, Option<Date>)>,
 ) -> Option<Problem> {
     run.observer.archiving(due.len());
@@ -390,8 +451,8 @@ pub(super) async fn lookup_archives(
     let jobs: Vec<(Key, String, Option<Date>)> = due
         .into_iter()
         .map(|(url, target)| {
-            let mut request = url.clone();
-            if let Ok(mut u) = reqwest::Url::parse(&url) {
+            let mut request = checked_as.get(&url).unwrap_or(&url).clone();
+            if let Ok(mut u) = reqwest::Url::parse(&request) {
                 u.set_fragment(None);
                 request = u.to_string();
             }
@@ -431,4 +492,61 @@ pub(super) async fn lookup_archives(
     );
     run.observer.problem(&problem);
     Some(problem)
+}
+
+/// Lints every issue read in this run against what the database knows
+/// (the issues citing each URL, this run's among them; the latest check of
+/// each `http://` URL and of its `https://` form, this run's among them),
+/// once everything sent so far is committed, and sends the findings to the
+/// writer. Lint waits for the whole run so that its answers do not depend
+/// on the order the issues were read in, nor on how far the writer got.
+pub(super) async fn lint_issues(
+    run: &Run<'_>,
+    reader: Store,
+    level: LintLevel,
+    issues: Vec<(Document, Vec<Link>)>,
+) -> Result<(), RunError> {
+    if level == LintLevel::None || issues.is_empty() {
+        return Ok(());
+    }
+    run.writer.flush().await;
+    let writes = run.writer.sender();
+    tokio::task::spawn_blocking(move || {
+        let history = if level == LintLevel::All {
+            let mut urls: Vec<&str> = issues
+                .iter()
+                .flat_map(|(_, links)| links.iter().map(|l| l.url.as_str()))
+                .filter(|u| is_web(u))
+                .collect();
+            urls.sort_unstable();
+            urls.dedup();
+            reader.lint_history(urls)?
+        } else {
+            // Errors only: nothing to ask the database.
+            crate::store::LintHistory::default()
+        };
+        let ctx = super::lint::CheckContext { history: &history };
+        for (doc, links) in &issues {
+            let findings = lint::lint(doc, links, &ctx, level);
+            if !findings.is_empty() {
+                let _ = writes.blocking_send(Write::Findings {
+                    path: doc.path.clone(),
+                    findings,
+                });
+            }
+        }
+        Ok(())
+    })
+    .await
+    .expect("lint does not panic")
+}
+
+/// Whether `url` is written as an `http(s)` URL: the only kind lint asks
+/// the database about.
+fn is_web(url: &str) -> bool {
+    let scheme = |s: &str| {
+        url.get(..s.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(s))
+    };
+    scheme("http://") || scheme("https://")
 }

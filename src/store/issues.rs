@@ -32,6 +32,14 @@ pub struct OccurrenceRecord {
     pub archive: Option<Capture>,
 }
 
+/// What [`Store::run_occurrences`] reads: occurrences by URL id, and the
+/// absolute URL of each relative URL id.
+#[derive(Default)]
+pub(super) struct RunOccurrences {
+    pub by_url: HashMap<i64, Vec<OccurrenceRecord>>,
+    pub resolved: HashMap<i64, String>,
+}
+
 pub(super) struct IssueRow<'a> {
     pub path: &'a str,
     pub title: Option<&'a str>,
@@ -64,26 +72,33 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
-    /// The occurrences stored by run `run_id`, by URL id.
-    pub(super) fn run_occurrences(
-        &self,
-        run_id: i64,
-    ) -> Result<HashMap<i64, Vec<OccurrenceRecord>>, StoreError> {
-        let mut occ: HashMap<i64, Vec<OccurrenceRecord>> = HashMap::new();
+    /// The occurrences stored by run `run_id`, by URL id, and the absolute
+    /// URL each relative one resolved to in that run (`--base-url`).
+    pub(super) fn run_occurrences(&self, run_id: i64) -> Result<RunOccurrences, StoreError> {
+        let mut occ = RunOccurrences::default();
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT o.url_id, i.path, o.line, o.col, i.date, i.title, o.text, o.kind
+                "SELECT o.url_id, i.path, o.line, o.col, i.date, i.title, o.text, o.kind, o.resolved
                  FROM occurrences o JOIN issues i ON i.id = o.issue_id
                  WHERE o.run_id = ?1 ORDER BY i.path, o.line, o.col",
             )
             .map_err(|e| self.err(e))?;
         let rows = stmt
-            .query_map([run_id], |r| Ok((r.get::<_, i64>(0)?, occurrence(r, 1)?)))
+            .query_map([run_id], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    occurrence(r, 1)?,
+                    r.get::<_, Option<String>>(8)?,
+                ))
+            })
             .map_err(|e| self.err(e))?;
         for row in rows {
-            let (id, o) = row.map_err(|e| self.err(e))?;
-            occ.entry(id).or_default().push(o);
+            let (id, o, resolved) = row.map_err(|e| self.err(e))?;
+            occ.by_url.entry(id).or_default().push(o);
+            if let Some(r) = resolved {
+                occ.resolved.entry(id).or_insert(r);
+            }
         }
         Ok(occ)
     }
@@ -141,8 +156,8 @@ pub(super) fn write_issue(
     tx.prepare_cached("DELETE FROM occurrences WHERE issue_id = ?1")?
         .execute([issue_id])?;
     let mut insert = tx.prepare_cached(
-        "INSERT INTO occurrences (issue_id, url_id, run_id, line, col, span_start, span_end, kind, text)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO occurrences (issue_id, url_id, run_id, line, col, span_start, span_end, kind, text, resolved)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?;
     for l in links {
         let uid = super::url_id(tx, &l.url, now)?;
@@ -155,7 +170,8 @@ pub(super) fn write_issue(
             i64::try_from(l.span.start).unwrap_or(i64::MAX),
             i64::try_from(l.span.end).unwrap_or(i64::MAX),
             l.kind.as_str(),
-            l.text
+            l.text,
+            l.resolved
         ])?;
     }
     Ok(())

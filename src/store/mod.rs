@@ -5,20 +5,26 @@
 //! lookups and saves, and every report is read back from it. One file per
 //! thing stored: `runs.rs` (runs, checks, which check stands for a URL in a
 //! run, history), `issues.rs` (issues and their occurrences), `pages.rs`
-//! (crawled pages), `archive.rs` (lookups and saves); `writer.rs` is the
+//! (crawled pages), `archive.rs` (lookups and saves), `findings.rs` (what
+//! lint found in each issue of a run), `lint.rs` (what lint asks of the
+//! history: earlier citations, working `https://` forms); `writer.rs` is the
 //! one thread that writes, in short batched transactions, so a run killed
 //! halfway keeps every batch it committed. It never makes requests and
 //! never formats output.
 
 mod archive;
+mod findings;
 mod issues;
+mod lint;
 mod pages;
 mod runs;
 mod schema;
 mod writer;
 
 pub use archive::{SaveState, SaveStatus};
+pub use findings::StoredFinding;
 pub use issues::OccurrenceRecord;
+pub use lint::LintHistory;
 pub use runs::{Change, LatestCheck, LinkRecord, RunSettings, TimelineEntry, HISTORY_WINDOW};
 pub use writer::{Write, Writer};
 

@@ -69,6 +69,10 @@ pub struct LinkRecord {
     /// when it has a fragment; its status stays the page's own.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fragment: Option<Fragment>,
+    /// The absolute URL a relative link became on the site (`--base-url`),
+    /// which is what was checked; `url` stays as written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resolved: Option<String>,
     /// Where it is cited.
     pub occurrences: Vec<OccurrenceRecord>,
     /// The archived replacement closest to the first citing issue's date, once looked up.
@@ -225,6 +229,7 @@ impl Store {
                         fragment: r
                             .get::<_, Option<String>>(12)?
                             .and_then(|f| serde_json::from_str(&f).ok()),
+                        resolved: None,
                         occurrences: Vec::new(),
                         archive: None,
                         history: Vec::new(),
@@ -235,7 +240,8 @@ impl Store {
         let mut out = Vec::new();
         for row in rows {
             let (id, mut rec) = row.map_err(|e| self.err(e))?;
-            rec.occurrences = occ.remove(&id).unwrap_or_default();
+            rec.occurrences = occ.by_url.remove(&id).unwrap_or_default();
+            rec.resolved = occ.resolved.remove(&id);
             rec.history = history.remove(&id).unwrap_or_default();
             if let Some(found) = archives.remove(&id) {
                 archive::attach_archives(&mut rec, found.as_slice());

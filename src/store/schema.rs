@@ -122,4 +122,19 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     r"
     ALTER TABLE checks ADD COLUMN fragment TEXT;
     ",
+    // 7: what lint found in each issue of a run (so `report` shows it
+    // too), and the absolute URL a relative link resolved to (--base-url).
+    r"
+    CREATE TABLE findings (
+        run_id   INTEGER NOT NULL REFERENCES runs(id),
+        path     TEXT NOT NULL,                  -- the issue
+        line     INTEGER NOT NULL,
+        col      INTEGER NOT NULL,
+        kind     TEXT NOT NULL,                  -- placeholder | empty-link | ... | insecure
+        url      TEXT NOT NULL,                  -- as written
+        message  TEXT NOT NULL,
+        PRIMARY KEY (run_id, path, line, col, kind)
+    );
+    ALTER TABLE occurrences ADD COLUMN resolved TEXT;
+    ",
 ];

@@ -5,12 +5,13 @@
 //! transactions. [`Writer`] owns the thread: `finish` (or drop) closes the
 //! channel and joins it, handing the store back or the first error.
 
-use super::{archive, classify, issues, pages, runs, SaveStatus, Store, StoreError};
+use super::{archive, classify, findings, issues, pages, runs, SaveStatus, Store, StoreError};
 use crate::archive::Capture;
 use crate::check::CheckResult;
 use crate::extract::Link;
+use crate::lint::Finding;
 use time::Date;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 
 /// One thing to write, sent to the writer thread.
 #[derive(Debug)]
@@ -95,6 +96,16 @@ pub enum Write {
         /// When, in unix seconds.
         checked_at: i64,
     },
+    /// What lint found in one issue of this run.
+    Findings {
+        /// The issue's path.
+        path: String,
+        /// Its findings.
+        findings: Vec<Finding>,
+    },
+    /// Answered once everything sent before it is committed (see
+    /// [`Writer::flush`]); writes nothing.
+    Flush(oneshot::Sender<()>),
 }
 
 impl Store {
@@ -172,6 +183,10 @@ impl Store {
                     result,
                     checked_at,
                 } => runs::write_check(&tx, run_id, url, result, *checked_at),
+                Write::Findings { path, findings } => {
+                    findings::write_findings(&tx, run_id, path, findings)
+                }
+                Write::Flush(_) => Ok(()),
             }
             .map_err(err)?;
         }
@@ -207,7 +222,11 @@ impl Writer {
                         }
                     }
                     store.write_batch(run_id, &batch)?;
-                    batch.clear();
+                    for w in batch.drain(..) {
+                        if let Write::Flush(done) = w {
+                            let _ = done.send(());
+                        }
+                    }
                 }
                 Ok(store)
             })
@@ -230,6 +249,15 @@ impl Writer {
         if let Some(tx) = &self.tx {
             let _ = tx.send(w).await;
         }
+    }
+
+    /// Waits until everything sent so far is committed, so that another
+    /// connection reads it. Returns at once if the writer has failed (its
+    /// error is what `finish` returns).
+    pub async fn flush(&self) {
+        let (done, committed) = oneshot::channel();
+        self.send(Write::Flush(done)).await;
+        let _ = committed.await;
     }
 
     /// Closes the channel, waits for everything sent to be written, and

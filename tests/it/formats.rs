@@ -41,6 +41,7 @@ fn link(url: &str, status: Status, code: Option<u16>, occ: Vec<OccurrenceRecord>
         failures: 0,
         change: None,
         fragment: None,
+        resolved: None,
         occurrences: occ,
         archive: None,
         history: if status.was_checked() {
@@ -328,4 +329,206 @@ fn sarif_validates_against_the_official_schema() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "valid");
+}
+
+/// What the archive's database would answer about the draft's links.
+struct Archive;
+
+impl linkrot::lint::LintContext for Archive {
+    fn first_cited(
+        &self,
+        url: &str,
+        _path: &str,
+        _date: Option<time::Date>,
+    ) -> Option<linkrot::lint::EarlierCitation> {
+        (url == "https://old.test/story").then(|| linkrot::lint::EarlierCitation {
+            path: "_posts/2019-03-14-12.md".into(),
+            date: Some(time::macros::date!(2019 - 03 - 14)),
+            title: Some("Issue #12".into()),
+            issues: 1,
+        })
+    }
+    fn https_works(&self, http_url: &str) -> bool {
+        http_url == "http://a.test/"
+    }
+}
+
+/// A draft with every kind of finding and one broken link, as `check`
+/// reports it: the findings are what lint makes of the real text.
+pub fn draft_fixture() -> Report {
+    use linkrot::lint::{lint, LintLevel};
+    use linkrot::store::StoredFinding;
+    let text = "---\ntitle: Next issue\ndate: 2026-12-01\n---\n\
+                [Reddit](REDDIT_LINK_HERE) and [slides]()\n\
+                [typo](hhttps://example.test/) [old](https://old.test/story)\n\
+                [t](https://a.test/?utm_source=news) [i](http://a.test/)\n\
+                [x](https://a.test/<x>) [x again](https://a.test/<x>) [gone](https://gone.test/<b>)\n\
+                [post](/2019/post/)\n";
+    let path = "drafts/2026-12-01-next.md";
+    let doc = linkrot::source::document_from_bytes(
+        path.into(),
+        text.as_bytes().to_vec(),
+        linkrot::extract::Format::Markdown,
+        path,
+    )
+    .unwrap()
+    .0;
+    let links = linkrot::extract::extract(&doc.text, doc.body_start, doc.format);
+    let findings = lint(&doc, &links, &Archive, LintLevel::All);
+    let mut records: Vec<LinkRecord> = Vec::new();
+    for l in &links {
+        let mut o = occurrence(path, l.line, "2026-12-01");
+        o.column = l.column;
+        o.issue_title = Some("Next issue".into());
+        match records.iter_mut().find(|r| r.url == l.url) {
+            Some(r) => r.occurrences.push(o),
+            None => {
+                let (status, code) = match l.url.as_str() {
+                    "https://gone.test/<b>" => (Status::Broken, Some(404)),
+                    "http://a.test/" => (Status::Ok, Some(200)),
+                    u if u.starts_with("https://") => (Status::Ok, Some(200)),
+                    _ => (Status::Unsupported, None),
+                };
+                records.push(link(&l.url, status, code, vec![o]));
+            }
+        }
+    }
+    records.sort_by(|a, b| a.url.cmp(&b.url));
+    let run = RunInfo {
+        id: 8,
+        started_at: "2026-12-01T09:00:00Z".into(),
+        finished_at: "2026-12-01T09:00:01Z".into(),
+    };
+    let stored = findings
+        .into_iter()
+        .map(|f| StoredFinding {
+            path: path.into(),
+            line: f.line,
+            column: f.column,
+            kind: f.kind,
+            url: f.url,
+            message: f.message,
+            issue_date: doc.date,
+        })
+        .collect();
+    Report::new(run, records, &[], 4, &Policy::default()).with_findings(stored)
+}
+
+fn rendered_draft(format: OutputFormat) -> String {
+    let mut out = Vec::new();
+    render(
+        &draft_fixture(),
+        format,
+        TerminalOptions::default(),
+        &mut out,
+    )
+    .unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn every_format_shows_every_kind_of_lint_finding() {
+    use linkrot::lint::LintKind;
+    let report = draft_fixture();
+    let kinds: Vec<LintKind> = report.findings().filter_map(|f| f.lint()).collect();
+    for kind in LintKind::ALL {
+        assert!(kinds.contains(&kind), "the fixture has a {kind:?}");
+    }
+    assert_eq!(
+        (report.summary.lint_errors, report.summary.lint_notes),
+        (3, 4)
+    );
+    assert_eq!(
+        report.summary.relative_unchecked, 1,
+        "/2019/post/, not the placeholder"
+    );
+    assert!(report.fails(linkrot::report::FailOn::Broken));
+
+    let terminal = rendered_draft(OutputFormat::Terminal);
+    assert!(terminal.contains("drafts/2026-12-01-next.md:5:10: error[placeholder]: placeholder destination 'REDDIT_LINK_HERE'"));
+    assert!(terminal.contains("1 relative link not checked (pass --base-url)\n"));
+    insta::assert_snapshot!("lint_terminal", terminal);
+
+    let json: serde_json::Value =
+        serde_json::from_str(&rendered_draft(OutputFormat::Json)).unwrap();
+    let problems = json["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 7);
+    for p in problems {
+        for key in [
+            "path", "line", "column", "kind", "severity", "url", "message",
+        ] {
+            assert!(!p[key].is_null(), "{key} in {p}");
+        }
+    }
+    insta::assert_snapshot!(
+        "lint_json_problems",
+        serde_json::to_string_pretty(problems).unwrap()
+    );
+
+    let md = rendered_draft(OutputFormat::Markdown);
+    assert_eq!(
+        md.matches("\n- [ ] line ").count(),
+        1 + 7,
+        "the broken link, then the findings"
+    );
+    insta::assert_snapshot!("lint_markdown", md);
+
+    let csv_text = rendered_draft(OutputFormat::Csv);
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let lint_col = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "lint")
+        .unwrap();
+    let tagged: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap()[lint_col].to_string())
+        .filter(|k| !k.is_empty())
+        .collect();
+    assert_eq!(tagged.len(), 7, "{tagged:?}");
+    insta::assert_snapshot!("lint_csv", csv_text);
+
+    let xml = rendered_draft(OutputFormat::Junit);
+    assert!(
+        xml.contains(r#"<testsuites name="linkrot" tests="17" failures="4">"#),
+        "{xml}"
+    );
+    assert_eq!(xml.matches("<system-out>note[").count(), 4);
+    insta::assert_snapshot!("lint_junit", xml);
+
+    let sarif: serde_json::Value =
+        serde_json::from_str(&rendered_draft(OutputFormat::Sarif)).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let lint_results: Vec<_> = results
+        .iter()
+        .filter(|r| r["ruleId"] != "broken-link")
+        .collect();
+    assert_eq!(lint_results.len(), 7);
+    for r in &lint_results {
+        let kind = LintKind::parse(r["ruleId"].as_str().unwrap()).unwrap();
+        assert_eq!(r["level"], kind.severity().as_str());
+        assert!(r["locations"][0]["physicalLocation"]["region"]["startColumn"].as_u64() >= Some(1));
+    }
+    insta::assert_snapshot!(
+        "lint_sarif_results",
+        serde_json::to_string_pretty(results).unwrap()
+    );
+
+    let github = rendered_draft(OutputFormat::Github);
+    assert_eq!(github.matches("::error ").count(), 1 + 3);
+    assert_eq!(github.matches("::notice ").count(), 4);
+    insta::assert_snapshot!("lint_github", github);
+
+    let html = rendered_draft(OutputFormat::Html);
+    let section = html.split("<section class=\"lint\">").nth(1).unwrap();
+    assert_eq!(section.matches("<tr><td>").count(), 7);
+    assert!(
+        section.contains("https://a.test/&lt;x&gt; is linked twice") && !section.contains("<x>"),
+        "escaped"
+    );
+    insta::assert_snapshot!(
+        "lint_html_section",
+        section.split("</section>").next().unwrap()
+    );
 }

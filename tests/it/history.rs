@@ -38,6 +38,7 @@ fn config(dir: &Path, issue: &Path) -> Config {
         history: HistoryConfig::default(),
         archive: None,
         crawl: linkrot::crawl::CrawlConfig::default(),
+        lint: linkrot::lint::LintLevel::All,
     }
 }
 

@@ -6,6 +6,7 @@ mod browser;
 mod check;
 mod cli;
 mod crawl;
+mod desk;
 mod email;
 mod extract;
 mod formats;

@@ -1,0 +1,213 @@
+//! What lint asks of the database, answered for a whole set of URLs at
+//! once: the issues citing each URL (for `seen-before`) and the latest
+//! check of each `http://` URL and of its `https://` form (for
+//! `insecure`). Two queries however many links the issues hold; the
+//! answers are a [`LintHistory`], which is a [`LintContext`].
+
+use super::{date_of, Store, StoreError};
+use crate::check::{Hop, Status};
+use crate::lint::{EarlierCitation, LintContext};
+use std::collections::{HashMap, HashSet};
+use time::Date;
+
+/// An issue citing a URL, as the database knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Citing {
+    path: String,
+    date: Option<Date>,
+    title: Option<String>,
+}
+
+/// The database's answers to lint's questions about some URLs (those
+/// given to [`Store::lint_history`]; of any other it knows nothing).
+#[derive(Debug, Clone, Default)]
+pub struct LintHistory {
+    /// Every issue citing each URL (as written), whatever run read it.
+    citing: HashMap<String, Vec<Citing>>,
+    /// The `http://` URLs whose `https://` form is known to work.
+    https_works: HashSet<String>,
+}
+
+impl LintHistory {
+    /// Whether an issue dated `other` was published before one dated
+    /// `this`. Two dates compare; an issue without a date is newer than
+    /// any (a draft), so it comes after every other issue, and nothing
+    /// undated is known to come before a dated issue (a stale draft, a
+    /// page of the site).
+    fn before(other: Option<Date>, this: Option<Date>) -> bool {
+        match (other, this) {
+            (Some(o), Some(t)) => o < t,
+            (_, None) => true,
+            (None, Some(_)) => false,
+        }
+    }
+}
+
+impl LintContext for LintHistory {
+    fn first_cited(&self, url: &str, path: &str, date: Option<Date>) -> Option<EarlierCitation> {
+        let earlier: Vec<&Citing> = self
+            .citing
+            .get(url)?
+            .iter()
+            .filter(|c| c.path != path && Self::before(c.date, date))
+            .collect();
+        let first = earlier.iter().min_by(|a, b| {
+            (a.date.is_none(), a.date, &a.path).cmp(&(b.date.is_none(), b.date, &b.path))
+        })?;
+        Some(EarlierCitation {
+            path: first.path.clone(),
+            date: first.date,
+            title: first.title.clone(),
+            issues: earlier.len(),
+        })
+    }
+
+    fn https_works(&self, http_url: &str) -> bool {
+        self.https_works.contains(http_url)
+    }
+}
+
+/// `https://` and the rest of an `http://` URL, if it is one.
+fn https_form(http_url: &str) -> Option<String> {
+    let rest = http_url
+        .get(..7)
+        .filter(|s| s.eq_ignore_ascii_case("http://"))
+        .map(|_| &http_url[7..])?;
+    Some(format!("https://{rest}"))
+}
+
+/// `url` parsed, without its fragment, as a string: how two spellings of
+/// one page compare (`https://a.test` and `https://a.test/`).
+fn normalized(url: &str) -> Option<String> {
+    let mut u = url::Url::parse(url.trim()).ok()?;
+    u.set_fragment(None);
+    Some(u.into())
+}
+
+/// The latest check of a URL, as far as `insecure` cares.
+struct Latest {
+    status: Status,
+    /// Where its first redirect led.
+    redirected_to: Option<String>,
+}
+
+impl Store {
+    /// What the database knows that lint asks about `urls` (as written):
+    /// every issue citing each, and, for each `http://` one, whether its
+    /// `https://` form works: its latest check (one that made a request)
+    /// was ok or redirected, or the `http://` URL's latest check was
+    /// redirected to it.
+    pub fn lint_history<'a>(
+        &self,
+        urls: impl IntoIterator<Item = &'a str>,
+    ) -> Result<LintHistory, StoreError> {
+        let urls: Vec<&str> = urls.into_iter().collect();
+        let mut out = LintHistory::default();
+        // One parameter for any number of URLs: a JSON array, unpacked by
+        // SQLite (`json_each`) and joined on the unique index of `urls`.
+        let all = serde_json::to_string(&urls).expect("strings serialize");
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT DISTINCT u.url, i.path, i.date, i.title
+                 FROM json_each(?1) w
+                 JOIN urls u ON u.url = w.value
+                 JOIN occurrences o ON o.url_id = u.id
+                 JOIN issues i ON i.id = o.issue_id",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([&all], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    Citing {
+                        path: r.get(1)?,
+                        date: date_of(r.get(2)?),
+                        title: r.get(3)?,
+                    },
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        for row in rows {
+            let (url, c) = row.map_err(|e| self.err(e))?;
+            out.citing.entry(url).or_default().push(c);
+        }
+
+        // Each http:// URL, and its https:// form as written and normalized.
+        let insecure: Vec<(&str, String)> = urls
+            .iter()
+            .filter_map(|u| https_form(u).map(|h| (*u, h)))
+            .collect();
+        if insecure.is_empty() {
+            return Ok(out);
+        }
+        let mut asked: Vec<String> = Vec::with_capacity(insecure.len() * 3);
+        for (http, https) in &insecure {
+            asked.push((*http).to_string());
+            asked.push(https.clone());
+            asked.extend(normalized(https).filter(|n| n != https));
+        }
+        let latest = self.latest_for_lint(&asked)?;
+        for (http, https) in insecure {
+            let target = normalized(&https);
+            let works = |u: &str| {
+                latest
+                    .get(u)
+                    .is_some_and(|l| matches!(l.status, Status::Ok | Status::Redirected))
+            };
+            let via_redirect = latest.get(http).is_some_and(|l| {
+                l.status == Status::Redirected
+                    && l.redirected_to.as_deref().and_then(normalized) == target
+            });
+            if works(&https) || target.as_deref().is_some_and(works) || via_redirect {
+                out.https_works.insert(http.to_string());
+            }
+        }
+        Ok(out)
+    }
+
+    /// The latest check that made a request, of each of `urls` that has one.
+    fn latest_for_lint(&self, urls: &[String]) -> Result<HashMap<String, Latest>, StoreError> {
+        let all = serde_json::to_string(urls).expect("strings serialize");
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT u.url, c.status, c.final_url, c.redirects
+                 FROM json_each(?1) w
+                 JOIN urls u ON u.url = w.value
+                 JOIN checks c ON c.id = (
+                     SELECT id FROM checks
+                     WHERE url_id = u.id AND status NOT IN ('excluded', 'unsupported')
+                     ORDER BY checked_at DESC, id DESC LIMIT 1)",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([&all], |r| {
+                let status: String = r.get(1)?;
+                let final_url: Option<String> = r.get(2)?;
+                let hops: Vec<Hop> =
+                    serde_json::from_str(&r.get::<_, String>(3)?).unwrap_or_default();
+                // The first hop is the URL itself; where it led is the next
+                // hop, or the end when there was one redirect.
+                let redirected_to = match hops.get(1) {
+                    Some(next) => Some(next.url.clone()),
+                    None if !hops.is_empty() => final_url,
+                    None => None,
+                };
+                Ok((
+                    r.get::<_, String>(0)?,
+                    Latest {
+                        status: Status::parse(&status).unwrap_or(Status::Error),
+                        redirected_to,
+                    },
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = HashMap::new();
+        for row in rows {
+            let (url, latest) = row.map_err(|e| self.err(e))?;
+            out.insert(url, latest);
+        }
+        Ok(out)
+    }
+}
