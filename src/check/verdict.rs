@@ -150,7 +150,7 @@ pub(crate) fn judge(
                 r.status = Status::Blocked;
                 return Next::Done(r);
             }
-            if cfg.accepts(status) {
+            if cfg.accepts_from(&job.url, status) {
                 return Next::Accepted(job, status, page);
             }
             if (300..400).contains(&status) {

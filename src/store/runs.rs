@@ -69,6 +69,8 @@ pub struct LinkRecord {
     /// when it has a fragment; its status stays the page's own.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fragment: Option<Fragment>,
+    /// The URL requested in its place when `--remap` rewrote it.
+    pub remapped: Option<String>,
     /// Where it is cited.
     pub occurrences: Vec<OccurrenceRecord>,
     /// The archived replacement closest to the first citing issue's date, once looked up.
@@ -189,7 +191,8 @@ impl Store {
             .conn
             .prepare(
                 "SELECT u.id, u.url, c.status, c.http_status, c.final_url, c.redirects, c.error,
-                        c.requests, c.elapsed_ms, c.checked_at, u.first_seen, ru.reused, c.fragment
+                        c.requests, c.elapsed_ms, c.checked_at, u.first_seen, ru.reused, c.fragment,
+                        c.remapped
                  FROM run_urls ru JOIN checks c ON c.id = ru.check_id JOIN urls u ON u.id = ru.url_id
                  WHERE ru.run_id = ?1
                  ORDER BY u.url",
@@ -225,6 +228,7 @@ impl Store {
                         fragment: r
                             .get::<_, Option<String>>(12)?
                             .and_then(|f| serde_json::from_str(&f).ok()),
+                        remapped: r.get(13)?,
                         occurrences: Vec::new(),
                         archive: None,
                         history: Vec::new(),
@@ -363,11 +367,12 @@ pub(super) fn write_check(
     url: &str,
     r: &CheckResult,
     at: i64,
+    remapped: Option<&str>,
 ) -> rusqlite::Result<()> {
     let uid = super::url_id(tx, url, at)?;
     tx.prepare_cached(
-        "INSERT INTO checks (run_id, url_id, checked_at, status, http_status, final_url, redirects, error, requests, elapsed_ms, fragment)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        "INSERT INTO checks (run_id, url_id, checked_at, status, http_status, final_url, redirects, error, requests, elapsed_ms, fragment, remapped)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?
     .execute(params![
         run_id,
@@ -382,7 +387,8 @@ pub(super) fn write_check(
         i64::try_from(r.elapsed_ms).unwrap_or(i64::MAX),
         r.fragments
             .first()
-            .map(|f| serde_json::to_string(f).expect("a fragment serializes"))
+            .map(|f| serde_json::to_string(f).expect("a fragment serializes")),
+        remapped,
     ])?;
     let check_id = tx.last_insert_rowid();
     tx.prepare_cached(

@@ -122,4 +122,8 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     r"
     ALTER TABLE checks ADD COLUMN fragment TEXT;
     ",
+    // 7: the URL a check requested when `--remap` rewrote the one written.
+    r"
+    ALTER TABLE checks ADD COLUMN remapped TEXT;
+    ",
 ];

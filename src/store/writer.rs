@@ -94,6 +94,8 @@ pub enum Write {
         result: CheckResult,
         /// When, in unix seconds.
         checked_at: i64,
+        /// The URL requested in its place, when `--remap` rewrote it.
+        remapped: Option<String>,
     },
 }
 
@@ -171,7 +173,8 @@ impl Store {
                     url,
                     result,
                     checked_at,
-                } => runs::write_check(&tx, run_id, url, result, *checked_at),
+                    remapped,
+                } => runs::write_check(&tx, run_id, url, result, *checked_at, remapped.as_deref()),
             }
             .map_err(err)?;
         }

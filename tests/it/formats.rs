@@ -41,6 +41,7 @@ fn link(url: &str, status: Status, code: Option<u16>, occ: Vec<OccurrenceRecord>
         failures: 0,
         change: None,
         fragment: None,
+        remapped: None,
         occurrences: occ,
         archive: None,
         history: if status.was_checked() {
