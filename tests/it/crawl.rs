@@ -473,5 +473,8 @@ fn a_bad_crawl_pattern_is_a_usage_error_before_any_work() {
         .unwrap();
     assert_eq!(o.status.code(), Some(3));
     let stderr = String::from_utf8_lossy(&o.stderr);
-    assert!(stderr.contains("invalid crawl pattern"), "{stderr}");
+    assert!(
+        stderr.contains("--crawl-exclude") && stderr.contains("invalid regex"),
+        "{stderr}"
+    );
 }

@@ -5,6 +5,7 @@ mod archive;
 mod browser;
 mod check;
 mod cli;
+mod config;
 mod crawl;
 mod email;
 mod extract;
