@@ -131,7 +131,9 @@ async fn check_writes_the_json_report_and_the_database_and_exits_2_on_broken_lin
         String::from_utf8_lossy(&o.stderr)
     );
 
-    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let bytes = std::fs::read(&out).unwrap();
+    crate::formats::assert_valid_report(&bytes);
+    let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
     assert_eq!(v["version"], 1);
     let s_ = &v["summary"];
     assert_eq!(
@@ -321,6 +323,7 @@ async fn a_run_killed_halfway_keeps_every_completed_check() {
     })
     .await
     .unwrap();
+    crate::formats::assert_valid_report(&o.stdout);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(
         v["summary"]["reused"],
@@ -393,6 +396,7 @@ async fn the_sample_issues_are_checked_through_a_local_proxy_and_nothing_leaves(
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&o.stdout)
         .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&o.stderr)));
+    crate::formats::assert_valid_report(&o.stdout);
     let links = v["links"].as_array().unwrap();
     let hits = proxy.all_hits();
     for l in links {

@@ -199,6 +199,7 @@ async fn linkrotignore_next_to_the_config_excludes_one_regex_a_line() {
     .arg(dir.path().join("l.db"));
     let o = run(cmd).await;
     assert!(o.status.success(), "{}", text(&o.stderr));
+    crate::formats::assert_valid_report(&o.stdout);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["summary"]["excluded"], 1);
     assert_eq!((s.hits("/kept"), s.hits("/ads")), (1, 0));
@@ -525,7 +526,9 @@ async fn remap_checks_the_rewritten_url_and_the_report_shows_both() {
     );
     let mut cmd = linkrot_in(dir.path());
     cmd.args(["report", "--format", "json", "--db"]).arg(&db);
-    let v: serde_json::Value = serde_json::from_slice(&output(cmd).stdout).unwrap();
+    let stdout = output(cmd).stdout;
+    crate::formats::assert_valid_report(&stdout);
+    let v: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
     let start = &v["links"][1];
     assert_eq!(start["url"], "https://docs.example.invalid/start");
     assert_eq!(start["remapped"], s.url("/docs/start"));
@@ -576,6 +579,7 @@ async fn offline_sends_nothing_and_keeps_every_last_result() {
         Some(2),
         "the known broken link still fails"
     );
+    crate::formats::assert_valid_report(&o.stdout);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let by = |p: &str| {
         v["links"]
@@ -625,9 +629,11 @@ async fn insecure_accepts_an_untrusted_certificate_and_says_so_once() {
         run(cmd)
     };
     let o = check(&[]).await;
+    crate::formats::assert_valid_report(&o.stdout);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["summary"]["error"], 2, "untrusted without --insecure");
     let o = check(&["--insecure"]).await;
+    crate::formats::assert_valid_report(&o.stdout);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["summary"]["ok"], 2, "{}", text(&o.stderr));
     assert_eq!(

@@ -375,7 +375,9 @@ async fn an_unreachable_robots_txt_stops_the_crawl_unless_told_otherwise() {
 }
 
 fn json(path: &std::path::Path) -> serde_json::Value {
-    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+    let bytes = std::fs::read(path).unwrap();
+    crate::formats::assert_valid_report(&bytes);
+    serde_json::from_slice(&bytes).unwrap()
 }
 
 #[tokio::test]
