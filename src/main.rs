@@ -426,9 +426,37 @@ fn completions(shell: clap_complete::Shell) -> anyhow::Result<u8> {
     Ok(OK)
 }
 
-/// `linkrot man`: the man page, in roff.
+/// `linkrot man`: the man page, in roff, with the files and exit codes
+/// clap does not know about.
 fn man() -> anyhow::Result<u8> {
     use clap::CommandFactory;
-    clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout().lock())?;
+    let mut out = std::io::stdout().lock();
+    clap_mangen::Man::new(Cli::command()).render(&mut out)?;
+    out.write_all(
+        br#".SH FILES
+.TP
+\fBlinkrot.toml\fR
+Settings, read from the current directory (or \fB\-\-config\fR); keys are the long flag names.
+.TP
+\fB.linkrotignore\fR
+One regex a line, next to the configuration: URLs to exclude.
+.TP
+\fBlinkrot.db\fR
+The database (\fB\-\-db\fR, LINKROT_DB).
+.SH "EXIT STATUS"
+.TP
+0
+No failing link.
+.TP
+1
+Runtime failure: the database, the network stack, an input that could not be read.
+.TP
+2
+Failing links found (as \fB\-\-fail\-on\fR decides); for \fBlinks\fR, a lint error.
+.TP
+3
+Usage or configuration error.
+"#,
+    )?;
     Ok(OK)
 }

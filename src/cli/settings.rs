@@ -594,6 +594,7 @@ fn show_age(a: Age) -> String {
 pub fn load(global: &super::GlobalArgs, flags: Flags<'_>) -> Result<Settings, ConfigError> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let files = super::file::load(&global.config, global.no_config, &cwd)?;
+    tracing::info!(files = ?files.files, ignore_files = ?files.ignore_files, "configuration");
     let env = |name: &str| std::env::var(name).ok();
     resolve(flags, &files, &env)
 }

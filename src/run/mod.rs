@@ -245,6 +245,7 @@ pub async fn check(
     }
     let crawled = stages::crawl_web(&run, &cfg.crawl, &door, &web, &reader, &mut found).await?;
     observer.extracted(found.issues, found.links);
+    tracing::info!(issues = found.issues, links = found.links, "extracted");
 
     let requests = stages::classify(&run, &classifier, &found.table).await;
     let latest = reader.latest_checks(&requests.spellings(&found.table))?;
@@ -257,6 +258,13 @@ pub async fn check(
             cfg.history.max_requests
         },
         clock.now(),
+    );
+    tracing::info!(
+        requests = plan.check.len(),
+        reused = plan.reuse.len(),
+        deferred = plan.deferred.len(),
+        offline,
+        "planned"
     );
     let unchecked = if offline {
         "offline"

@@ -7,6 +7,7 @@ mod check;
 mod cli;
 mod config;
 mod crawl;
+mod ecosystem;
 mod email;
 mod extract;
 mod formats;
