@@ -24,28 +24,50 @@ pub const HOST_KEYS: &[&str] = &[
     "timeout",
 ];
 
+/// Why a `${VAR}` template could not be read.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ExpandError {
+    /// A variable it reads is not set (or blank).
+    Unset(String),
+    /// It is not a template: an unclosed `${`, a bad name.
+    Invalid(String),
+}
+
+impl std::fmt::Display for ExpandError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ExpandError::Unset(name) => write!(f, "uses ${{{name}}}, which is not set"),
+            ExpandError::Invalid(why) => f.write_str(why),
+        }
+    }
+}
+
 /// `${NAME}` in `template`, each replaced by the variable's value: the
 /// value and the names read. A variable unset (or blank) is an error.
 pub fn expand(
     template: &str,
     env: &dyn Fn(&str) -> Option<String>,
-) -> Result<(String, Vec<String>), String> {
+) -> Result<(String, Vec<String>), ExpandError> {
     let (mut out, mut names, mut rest) = (String::new(), Vec::new(), template);
     while let Some(i) = rest.find("${") {
         out.push_str(&rest[..i]);
         let after = &rest[i + 2..];
         let Some(end) = after.find('}') else {
-            return Err("`${` is not closed: write ${NAME}".to_string());
+            return Err(ExpandError::Invalid(
+                "`${` is not closed: write ${NAME}".to_string(),
+            ));
         };
         let name = &after[..end];
         let valid = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
             && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
         if !valid {
-            return Err(format!("`${{{name}}}` is not an environment variable name"));
+            return Err(ExpandError::Invalid(format!(
+                "`${{{name}}}` is not an environment variable name"
+            )));
         }
         match env(name).filter(|v| !v.trim().is_empty()) {
             Some(v) => out.push_str(&v),
-            None => return Err(format!("uses ${{{name}}}, which is not set")),
+            None => return Err(ExpandError::Unset(name.to_string())),
         }
         names.push(name.to_string());
         rest = &after[end + 1..];
@@ -93,6 +115,8 @@ fn header_value(r: &mut Resolver<'_>, template: &str, at: &str) -> Option<Header
                 None
             }
         },
+        // A command that sends nothing needs no header: it goes without.
+        Err(ExpandError::Unset(_)) if !r.sends => None,
         Err(why) => {
             r.errors.push(format!("{at}: {why}"));
             None
@@ -364,7 +388,10 @@ mod tests {
         );
         assert_eq!(masked("Bearer ${TOKEN}"), "Bearer <from $TOKEN>");
         assert_eq!(expand("plain", &env).unwrap().0, "plain");
-        assert!(expand("${MISSING}", &env).unwrap_err().contains("not set"));
+        assert_eq!(
+            expand("${MISSING}", &env).unwrap_err().to_string(),
+            "uses ${MISSING}, which is not set"
+        );
         assert!(expand("${TOKEN", &env).is_err());
         assert!(expand("${1X}", &env).is_err());
     }

@@ -78,6 +78,9 @@ pub struct Resolver<'a> {
     pub errors: Vec<String>,
     /// Keys asked for: the known ones.
     known: BTreeSet<&'static str>,
+    /// Whether the command sends requests: only then is a `${VAR}` that
+    /// is not set an error (`links` or `report` send no header).
+    pub sends: bool,
 }
 
 type Parse<T> = fn(&str) -> Result<T, String>;
@@ -90,6 +93,7 @@ impl<'a> Resolver<'a> {
             shown: Vec::new(),
             errors: Vec::new(),
             known: BTreeSet::new(),
+            sends: true,
         }
     }
 

@@ -156,6 +156,7 @@ pub fn github(
                         };
                         Some((Secret::new(value, from), origin))
                     }
+                    Err(super::hosts::ExpandError::Unset(_)) if !r.sends => None,
                     Err(why) => {
                         r.errors.push(format!("{origin}: github-token: {why}"));
                         None

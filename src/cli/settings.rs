@@ -108,6 +108,7 @@ pub fn resolve(
     env: EnvFn<'_>,
 ) -> Result<Settings, ConfigError> {
     let mut r = Resolver::new(files, env);
+    r.sends = flags.check.is_some() || flags.net.is_some();
     let c = flags.check;
     let net = c.map(|c| &c.net).or(flags.net);
     let arch = c.map(|c| &c.archive_args).or(flags.archive);

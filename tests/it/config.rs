@@ -656,3 +656,31 @@ fn the_accept_list_of_the_readme_is_taken_by_the_flag() {
         ("\"200..=299,403\"".into(), "flag --accept".into())
     );
 }
+
+#[test]
+fn an_unset_variable_stops_only_the_commands_that_send_requests() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("linkrot.toml"),
+        "[hosts.\"docs.test\"]\nheaders = { Authorization = \"Bearer ${DOCS_TOKEN_UNSET}\" }\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("i.md"), "https://docs.test/a\n").unwrap();
+    let mut cmd = linkrot_in(dir.path());
+    cmd.args(["links", "i.md"]);
+    let o = output(cmd);
+    assert!(
+        o.status.success(),
+        "links sends nothing: {}",
+        text(&o.stderr)
+    );
+    let mut cmd = linkrot_in(dir.path());
+    cmd.args(["check", "i.md", "--offline"]);
+    let o = output(cmd);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(
+        text(&o.stderr).contains("linkrot.toml:2: hosts.\"docs.test\".headers.Authorization: uses ${DOCS_TOKEN_UNSET}, which is not set"),
+        "{}",
+        text(&o.stderr)
+    );
+}
