@@ -11,6 +11,8 @@ mod layers;
 mod network;
 mod parse;
 mod settings;
+#[cfg(test)]
+mod tests;
 
 pub use flags::*;
 pub use layers::{write_config, ConfigError};
