@@ -304,6 +304,18 @@ mod tests {
             "a 500 is soft"
         );
         assert_eq!(state(&[gone(0.0)]), State::Failing);
+        let soft = p(0.0, Status::SoftNotFound, Some(200));
+        assert_eq!(
+            verdict(&[soft], &fast).unwrap().state,
+            State::Dead,
+            "a soft 404 is a hard failure, confirmed like a 404"
+        );
+        let wall = p(1.0, Status::Blocked, Some(403));
+        assert_eq!(
+            verdict(&[ok(0.0), wall], &Policy::default()).unwrap().state,
+            State::Alive,
+            "a bot wall is no strike"
+        );
     }
 
     #[test]

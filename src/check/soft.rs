@@ -209,7 +209,10 @@ pub(crate) fn against_probe(original: &Url, link: &Landing, probe: &Landing) -> 
         // the page's own words can tell a root that is a "not found" page.
         let page = link.page.as_ref()?;
         let opening: String = page.text.chars().take(600).collect();
-        return (says_not_found(&page.title) || says_not_found(&opening)).then(|| {
+        return (title_says_error(&page.title)
+            || says_not_found(&page.title)
+            || says_not_found(&opening))
+        .then(|| {
             (
                 Status::SoftNotFound,
                 "the home page is the same \"not found\" page as a random path on this host"
@@ -242,6 +245,14 @@ fn parked(original: &Url, link: &Landing, page: &PageSample) -> Option<String> {
     let mentions = page.text.contains(&name) || (label.len() >= 4 && page.title.contains(label));
     (page.same_site_links == 0 && mentions && page.seq.len() < 300)
         .then(|| format!("every path answers one page about the domain {name}, with no page of its own to link to"))
+}
+
+/// An error page's title: "Error", "Oops", "404" among its words (a home
+/// page is not titled so).
+fn title_says_error(title: &str) -> bool {
+    title
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| matches!(w, "error" | "oops" | "404" | "fehler" | "erreur"))
 }
 
 /// "Not found" in the words of a page's title or opening, in the

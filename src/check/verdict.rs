@@ -46,6 +46,9 @@ pub(crate) struct Job {
     pub anchors: Arc<[String]>,
     /// Not a link but the probe of a directory: its answer settles the key.
     pub probe: Option<ProbeKey>,
+    /// Its GET asks for the first bytes only (`Range`); cleared when a
+    /// server answers 416 to it.
+    pub ranged: bool,
 }
 
 impl Job {
@@ -64,6 +67,7 @@ impl Job {
             sample: false,
             anchors: Arc::from(Vec::new()),
             probe: None,
+            ranged: true,
         }
     }
 
@@ -99,6 +103,9 @@ pub(crate) enum Answer {
         wall: Option<&'static str>,
         /// What the page says, when its body was sampled.
         page: Option<Box<PageSample>>,
+        /// Whether the body is a page that could be read for what it says
+        /// (HTML, or not declared, and not larger than a page may be).
+        readable: bool,
     },
     /// No response.
     Failed(Failure),
@@ -116,9 +123,10 @@ pub(crate) struct HostView {
 pub(crate) enum Next {
     /// The URL's verdict.
     Done(CheckResult),
-    /// An accepted status (and what the page says, if read): alive, unless
-    /// the quiet rot says otherwise (see `soft.rs`).
-    Accepted(Job, u16, Option<Box<PageSample>>),
+    /// An accepted status, what the page says if it was read, and whether
+    /// it is a page that could be: alive, unless the quiet rot says
+    /// otherwise (see `soft.rs`).
+    Accepted(Job, u16, Option<Box<PageSample>>, bool),
     /// The same request again after a wait.
     Retry(Job, Duration),
     /// The same URL asked again with GET.
@@ -143,6 +151,7 @@ pub(crate) fn judge(
             retry_after,
             wall,
             page,
+            readable,
         } => {
             if let Some(who) = wall {
                 // Nothing is known of the page behind; no retry will tell.
@@ -151,7 +160,12 @@ pub(crate) fn judge(
                 return Next::Done(r);
             }
             if cfg.accepts_from(&job.url, status) {
-                return Next::Accepted(job, status, page);
+                return Next::Accepted(job, status, page, readable);
+            }
+            if status == 416 && job.ranged && job.method == Method::GET {
+                // An empty body cannot serve a range: ask for it whole.
+                job.ranged = false;
+                return Next::Get(job);
             }
             if (300..400).contains(&status) {
                 if let Some(next) = location {
@@ -294,6 +308,7 @@ mod tests {
             retry_after: None,
             wall: None,
             page: None,
+            readable: true,
         }
     }
 

@@ -137,15 +137,12 @@ pub(crate) fn in_body(
         if let Some((_, who)) = BLOCK_MARKERS.iter().find(|(m, _)| markup.contains(m)) {
             return Some(who);
         }
-        let server = headers
-            .get("server")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        if server.contains("akamaighost")
-            && markup.contains("access denied")
-            && markup.contains("reference #")
-        {
+        let akamai = headers
+            .get_all("server")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .any(|v| v.to_ascii_lowercase().contains("akamaighost"));
+        if akamai && markup.contains("access denied") && markup.contains("reference #") {
             return Some("Akamai (Access Denied)");
         }
     }

@@ -859,3 +859,63 @@ async fn report_and_fix_judge_a_run_by_the_policy_it_was_checked_with() {
         o.stderr
     );
 }
+
+#[tokio::test]
+async fn a_confirmed_parked_or_soft_404_link_gets_its_capture_from_fix() {
+    // Every path of the lapsed domain answers one "for sale" page.
+    let parked: Handler = Arc::new(|_req: &Request| {
+        Some((
+            200,
+            vec![("Content-Type".into(), "text/html".into())],
+            b"<html><head><title>lapsed.test</title></head><body><p>This domain may be for sale!</p></body></html>".to_vec(),
+        ))
+    });
+    let site = Server::start_handler(parked).await;
+    let port = site.addr.port();
+    let gone = format!("http://lapsed.test:{port}/2015/post");
+    let mut fake = FakeArchive::default();
+    fake.captures
+        .insert(gone.clone(), vec![("20151101120000".into(), "200".into())]);
+    let (a, _) = fake.serve().await;
+    let dir = tempfile::tempdir().unwrap();
+    let p = issue(dir.path(), "i.md", "2015-10-20", &format!("Post: {gone}\n"));
+    let db = dir.path().join("links.db");
+    let pin = format!("lapsed.test:{port}:127.0.0.1");
+    // Parked is a hard failure: a policy that confirms hard failures at once confirms it.
+    let report = check_archive(
+        std::slice::from_ref(&p),
+        &db,
+        &a,
+        &[
+            "--hard-dead-after-failures",
+            "1",
+            "--hard-dead-after",
+            "0",
+            "--resolve",
+            &pin,
+        ],
+    )
+    .await;
+    let l = link(&report, &gone);
+    assert_eq!(l["status"], "parked", "{l}");
+    assert_eq!(l["state"], "dead", "{l}");
+    let o = run(
+        vec![
+            "fix".into(),
+            p.clone(),
+            "--db".into(),
+            db.display().to_string(),
+        ],
+        vec![],
+    )
+    .await;
+    assert!(
+        o.stdout.contains(&format!(
+            "+Post: {}",
+            a.url(&format!("/web/20151101120000/{gone}"))
+        )),
+        "{}{}",
+        o.stdout,
+        o.stderr
+    );
+}

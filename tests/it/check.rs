@@ -215,6 +215,27 @@ async fn big_bodies_are_not_downloaded() {
 }
 
 #[tokio::test]
+async fn a_get_asks_for_the_first_bytes_only_and_a_server_that_honours_range_sends_no_more() {
+    let size = 64 << 20;
+    let s = Server::start(&[
+        ("/video.mp4", Behave::RangedBigNoHead(size)),
+        ("/empty", Behave::RangeUnsatisfiable),
+    ])
+    .await;
+    let r = check_one(&s.url("/video.mp4")).await;
+    assert_eq!((r.status, r.http_status), (Status::Ok, Some(206)), "{r:?}");
+    assert!(
+        s.bytes_sent() <= 64 * 1024 + 64,
+        "only the range was sent: {} bytes",
+        s.bytes_sent()
+    );
+    // A server that cannot serve the range (an empty file) is asked again whole.
+    let r = check_one(&s.url("/empty")).await;
+    assert_eq!((r.status, r.http_status), (Status::Ok, Some(200)), "{r:?}");
+    assert_eq!(s.methods("/empty"), ["HEAD", "GET", "GET"]);
+}
+
+#[tokio::test]
 async fn unsupported_schemes_relative_links_and_excluded_urls_make_no_request() {
     let s = Server::start(&[("/skip", Behave::Status(200))]).await;
     let cfg = {

@@ -35,6 +35,11 @@ pub enum Behave {
     Big(usize),
     /// HEAD refused (405); GET streams a body of this many bytes.
     BigNoHead(usize),
+    /// HEAD refused (405); GET streams a body of this many bytes, or only
+    /// the range asked for (`Range: bytes=a-b`, answered 206).
+    RangedBigNoHead(usize),
+    /// HEAD refused (405); 416 to a GET with a `Range` header, 200 without.
+    RangeUnsatisfiable,
     /// 200 after this many milliseconds.
     Slow(u64),
 }
@@ -292,7 +297,10 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(mut sock: S, st: Arc<Mutex<Sta
                 }
                 resp.push_str("\r\n");
                 let mut out = resp.into_bytes();
-                out.extend_from_slice(&body);
+                // A HEAD's answer has the length of the body, not the body.
+                if method != "HEAD" {
+                    out.extend_from_slice(&body);
+                }
                 if sock.write_all(&out).await.is_err() {
                     return;
                 }
@@ -317,8 +325,36 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(mut sock: S, st: Arc<Mutex<Sta
             (s.routes.get(&path).cloned(), n)
         };
         let head_only = method == "HEAD";
+        let range = headers.get("range").and_then(|r| {
+            let (a, b) = r.strip_prefix("bytes=")?.split_once('-')?;
+            Some((a.parse::<usize>().ok()?, b.parse::<usize>().ok()?))
+        });
+        let behave = match (behave, range) {
+            (Some(Behave::RangedBigNoHead(size)), Some((a, b))) if !head_only && a < size => {
+                // Honour the range: a 206 with just those bytes.
+                let n = b.min(size - 1) + 1 - a;
+                let head = format!("HTTP/1.1 206 Partial Content\r\nContent-Length: {n}\r\nContent-Range: bytes {a}-{}/{size}\r\nContent-Type: text/html\r\n\r\n", a + n - 1);
+                if sock.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                let body = vec![b'x'; n];
+                st.lock().unwrap().bytes_sent += n;
+                if sock.write_all(&body).await.is_err() {
+                    return;
+                }
+                continue;
+            }
+            (Some(Behave::RangedBigNoHead(size)), _) => Some(Behave::BigNoHead(size)),
+            (Some(Behave::RangeUnsatisfiable), _) if head_only => Some(Behave::Status(405)),
+            (Some(Behave::RangeUnsatisfiable), Some(_)) => Some(Behave::Status(416)),
+            (Some(Behave::RangeUnsatisfiable), None) => Some(Behave::Status(200)),
+            (b, _) => b,
+        };
         let (status, extra, body): (u16, Vec<(String, String)>, Vec<u8>) = match behave {
             None => (404, vec![], b"not found".to_vec()),
+            Some(Behave::RangedBigNoHead(_) | Behave::RangeUnsatisfiable) => {
+                unreachable!("mapped above")
+            }
             Some(Behave::Status(s)) => (s, vec![], format!("status {s}").into_bytes()),
             Some(Behave::Redirect(s, loc)) => (s, vec![("Location".into(), loc)], vec![]),
             Some(Behave::HeadGet(h, g)) => {

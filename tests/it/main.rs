@@ -14,4 +14,5 @@ mod formats;
 mod history;
 mod kit;
 mod lint;
+mod realweb;
 mod safety;

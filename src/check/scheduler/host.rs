@@ -36,6 +36,8 @@ pub(super) struct Host {
     pub head_errors: u32,
     /// HEADs answered 405 or 501.
     pub head_refusals: u32,
+    /// HEADs answered at all.
+    pub heads: u32,
     /// Has refused several requests of one burst (429, or a `Retry-After`):
     /// it caps concurrent requests, so every request counts.
     pub capped: bool,
@@ -71,6 +73,7 @@ impl Host {
             good_window: 0,
             head_errors: 0,
             head_refusals: 0,
+            heads: 0,
             capped: false,
             bare_503s: 0,
             refusals: 0,
@@ -84,10 +87,16 @@ impl Host {
         }
     }
 
-    /// Whether its URLs go straight to GET: after `NO_HEAD_AFTER` HEADs
-    /// refused, or, once it caps us, `NO_HEAD_AFTER` HEAD errors.
+    /// Whether its URLs go straight to GET: once it refuses HEAD as a rule
+    /// (`NO_HEAD_AFTER` refusals, and most of the HEADs it answered), or,
+    /// once it caps us, after `NO_HEAD_AFTER` HEAD errors (there every
+    /// request counts). A host that refuses HEAD for a few URLs only keeps
+    /// being asked with HEAD: a GET of every URL would pull the bodies of
+    /// its large files, for no gain.
     pub fn skips_head(&self) -> bool {
-        self.head_refusals >= NO_HEAD_AFTER || (self.capped && self.head_errors >= NO_HEAD_AFTER)
+        let refuses =
+            self.head_refusals >= NO_HEAD_AFTER && self.head_refusals * 5 >= self.heads * 4;
+        refuses || (self.capped && self.head_errors >= NO_HEAD_AFTER)
     }
 
     /// A HEAD answered `status`, an error that a GET must confirm. A host
@@ -344,6 +353,7 @@ mod tests {
             retry_after: None,
             wall: None,
             page: None,
+            readable: true,
         }
     }
 
@@ -352,6 +362,32 @@ mod tests {
             kind: FailureKind::Transient,
             cause: "connection reset".into(),
         })
+    }
+
+    #[test]
+    fn only_a_host_that_refuses_head_as_a_rule_is_asked_with_get_straight_away() {
+        let mut h = Host::new(2, 6);
+        h.heads = 20;
+        for _ in 0..3 {
+            h.head_needed_get(405);
+        }
+        assert!(!h.skips_head(), "3 refusals of 20: HEAD works for the rest");
+        let mut h = Host::new(2, 6);
+        h.heads = 3;
+        for _ in 0..3 {
+            h.head_needed_get(405);
+        }
+        assert!(h.skips_head(), "every HEAD refused");
+        let mut h = Host::new(2, 6);
+        h.heads = 30;
+        h.capped = true;
+        for _ in 0..3 {
+            h.head_needed_get(404);
+        }
+        assert!(
+            h.skips_head(),
+            "on a host that caps us, every request counts"
+        );
     }
 
     #[test]

@@ -120,10 +120,21 @@ pub(crate) async fn run(
 /// small body is read so the connection can be reused, and a larger one is
 /// not: its transfer ends with the connection.
 async fn ask(door: &Door, job: &Job, (max_body, max_page): (usize, usize)) -> Answer {
-    let resp = match door
-        .send(Request::new(job.method.clone(), job.url.clone()))
-        .await
-    {
+    let is_get = job.method == Method::GET;
+    let limit = if job.anchors.is_empty() {
+        max_body
+    } else {
+        max_page.max(max_body)
+    };
+    let mut req = Request::new(job.method.clone(), job.url.clone());
+    if is_get && job.ranged {
+        // Servers that honour it (static files: where large bodies live)
+        // send no more than is read; the others answer 200 as usual.
+        if let Ok(v) = reqwest::header::HeaderValue::from_str(&format!("bytes=0-{}", limit - 1)) {
+            req = req.header(reqwest::header::RANGE, v);
+        }
+    }
+    let resp = match door.send(req).await {
         Ok(r) => r,
         Err(f) => return Answer::Failed(f),
     };
@@ -134,16 +145,14 @@ async fn ask(door: &Door, job: &Job, (max_body, max_page): (usize, usize)) -> An
     );
     let mut wall = walls::in_headers(status, resp.headers());
     let mut page = None;
-    let is_get = job.method == Method::GET;
     let error = status >= 400;
+    // A page worth reading for what it says: HTML (or undeclared), and no
+    // larger than pages are. A file is no soft 404, and has no anchors.
+    let readable =
+        resp.content_type_is_page() && resp.content_length().is_none_or(|n| n <= MAX_PAGE_DECLARED);
     if is_get && !resp.is_redirect() && wall.is_none() {
-        if job.sample && !error && resp.content_type_is_page() {
+        if job.sample && !error && readable {
             let anchors = job.anchors.clone();
-            let limit = if anchors.is_empty() {
-                max_body
-            } else {
-                max_page.max(max_body)
-            };
             if let Ok((body, complete)) = read_page(resp, limit, &anchors).await {
                 let mut sample = page::sample(&body, &job.url, !anchors.is_empty());
                 sample.complete = complete;
@@ -169,8 +178,12 @@ async fn ask(door: &Door, job: &Job, (max_body, max_page): (usize, usize)) -> An
         retry_after,
         wall,
         page,
+        readable,
     }
 }
+
+/// The largest body a page is declared with; anything larger is a file.
+const MAX_PAGE_DECLARED: u64 = 8 << 20;
 
 /// Reads a page's body up to `limit` bytes, stopping early once every one
 /// of `anchors` has appeared as an attribute value. Returns the bytes and
@@ -224,6 +237,9 @@ impl Scheduler {
         let max = self.queue.max_per_host(hid);
         let host = &mut self.queue.hosts[hid];
         host.observe(&answer, job.tries == 0);
+        if job.method == Method::HEAD && matches!(answer, Answer::Response { .. }) {
+            host.heads += 1;
+        }
         let mut head_error = None;
         if let Answer::Response {
             status,
@@ -263,9 +279,9 @@ impl Scheduler {
                     None => self.outbox.push((id, result)),
                 }
             }
-            Next::Accepted(job, status, page) => {
+            Next::Accepted(job, status, page, readable) => {
                 self.queue.mark_runnable(hid);
-                self.accepted(hid, job, status, page, now);
+                self.accepted(hid, job, status, page, readable, now);
             }
             Next::Retry(job, wait) => {
                 tracing::debug!(
@@ -300,6 +316,7 @@ impl Scheduler {
         mut job: Job,
         status: u16,
         page: Option<Box<PageSample>>,
+        readable: bool,
         now: Instant,
     ) {
         let landing = Landing {
@@ -314,7 +331,7 @@ impl Scheduler {
         // Anchors need the page: ask with GET before anything else, and the
         // same page serves the comparison with a probe. A page asked for
         // once and not readable (not HTML, too slow) is judged without it.
-        let can_ask = landing.page.is_none() && !job.sample;
+        let can_ask = landing.page.is_none() && !job.sample && readable;
         if can_ask && !job.anchors.is_empty() {
             return self.ask_page(job);
         }
@@ -322,7 +339,8 @@ impl Scheduler {
         if let Some(rot) = soft::by_redirect(&original, &landing) {
             return self.finish(job, landing, Some(rot), now);
         }
-        if !self.cfg.soft_404 {
+        // A file (not HTML, or larger than pages are) is no "not found" page.
+        if !self.cfg.soft_404 || (!readable && landing.page.is_none()) {
             return self.finish(job, landing, None, now);
         }
         match self.probes.known(soft::probe_key(&job.url)) {
@@ -335,14 +353,30 @@ impl Scheduler {
                 let rot = soft::against_probe(&original, &landing, probe);
                 self.finish(job, landing, rot, now);
             }
-            Known::Asked(key) => self.probes.wait(&key, Waiter { hid, job, landing }),
+            Known::Asked(key) => self.probes.wait(
+                &key,
+                Waiter {
+                    hid,
+                    job,
+                    landing,
+                    readable,
+                },
+            ),
             Known::Unasked(key) => {
                 let random: String = (0..20)
                     .map(|_| fastrand::alphanumeric().to_ascii_lowercase())
                     .collect();
                 let probe = Job::probe(key.clone(), soft::probe_url(&job.url, &random));
                 self.probes.asked(key.clone());
-                self.probes.wait(&key, Waiter { hid, job, landing });
+                self.probes.wait(
+                    &key,
+                    Waiter {
+                        hid,
+                        job,
+                        landing,
+                        readable,
+                    },
+                );
                 // Links of the host wait for it: it goes before their next requests.
                 self.queue.enqueue_first(probe);
             }
@@ -360,9 +394,14 @@ impl Scheduler {
     /// A probe answered: each link that waited for it is judged again.
     fn probe_answered(&mut self, key: verdict::ProbeKey, probed: Probed, now: Instant) {
         for w in self.probes.answered(key, probed) {
-            let Waiter { hid, job, landing } = w;
+            let Waiter {
+                hid,
+                job,
+                landing,
+                readable,
+            } = w;
             let status = landing.status;
-            self.accepted(hid, job, status, landing.page.map(Box::new), now);
+            self.accepted(hid, job, status, landing.page.map(Box::new), readable, now);
         }
     }
 
@@ -431,6 +470,7 @@ mod tests {
             retry_after: None,
             wall: None,
             page: None,
+            readable: true,
         }
     }
 
@@ -542,6 +582,7 @@ mod tests {
             retry_after: None,
             wall: None,
             page: None,
+            readable: true,
         };
         s.settle(h, j, moved, false, now);
         assert_eq!(send(&mut s).1.url.host_str(), Some("b.test"));

@@ -20,6 +20,8 @@ pub(super) struct Waiter {
     pub hid: usize,
     pub job: Job,
     pub landing: Landing,
+    /// Whether its page could be read (see `Next::Accepted`).
+    pub readable: bool,
 }
 
 #[derive(Debug)]
@@ -117,6 +119,7 @@ mod tests {
                 hops: 0,
                 page: None,
             },
+            readable: true,
         }
     }
 
