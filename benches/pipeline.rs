@@ -163,6 +163,7 @@ fn warm_archive() -> (
                     url: format!("https://{rest}"),
                     result: linkrot::CheckResult::without_request(linkrot::Status::Ok, "ok"),
                     checked_at: 1,
+                    remapped: None,
                 });
             }
         }

@@ -35,6 +35,7 @@ pub mod lint;
 pub mod net;
 pub mod report;
 pub mod run;
+pub mod secret;
 pub mod source;
 pub mod store;
 

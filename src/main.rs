@@ -7,7 +7,7 @@ mod progress;
 
 use anyhow::Context;
 use clap::Parser;
-use cli::{ArchiveCommand, Cli, Command, LinksFormat, ReportFormat};
+use cli::{ArchiveCommand, Cli, Command, Flags, GlobalArgs, LinksFormat, ReportFormat};
 use linkrot::report::{self, TerminalOptions};
 use linkrot::RunError;
 use std::io::Write;
@@ -30,17 +30,22 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { USAGE } else { OK });
         }
     };
+    cli::init_logs(cli.global.verbose);
+    let g = &cli.global;
     let result = match &cli.command {
-        Command::Check(args) => check(args),
-        Command::Links(args) => links(args),
-        Command::History(args) => history(args),
-        Command::Index(args) => index(args),
-        Command::Report(args) => stored_report(args),
+        Command::Check(args) => check(g, args),
+        Command::Links(args) => links(g, args),
+        Command::History(args) => history(g, args),
+        Command::Index(args) => index(g, args),
+        Command::Report(args) => stored_report(g, args),
         Command::Archive(cmd) => match cmd.as_ref() {
-            ArchiveCommand::Lookup(args) => archive_lookup(args),
-            ArchiveCommand::Save(args) => archive_save(args),
+            ArchiveCommand::Lookup(args) => archive_lookup(g, args),
+            ArchiveCommand::Save(args) => archive_save(g, args),
         },
-        Command::Fix(args) => fix(args),
+        Command::Fix(args) => fix(g, args),
+        Command::Config(args) => config(g, args),
+        Command::Completions(args) => completions(args.shell),
+        Command::Man => man(),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -55,15 +60,27 @@ fn main() -> ExitCode {
         }
         Err(e) => {
             eprintln!("linkrot: {e:#}");
-            let usage = e.downcast_ref::<RunError>().is_some_and(RunError::is_usage);
+            let usage = e.downcast_ref::<RunError>().is_some_and(RunError::is_usage)
+                || e.downcast_ref::<cli::ConfigError>().is_some();
             ExitCode::from(if usage { USAGE } else { RUNTIME_FAILURE })
         }
     }
 }
 
-fn check(args: &cli::CheckArgs) -> anyhow::Result<u8> {
-    let config = args.config();
-    let bar = Arc::new(progress::Bar::new(args.quiet));
+fn check(g: &GlobalArgs, args: &cli::CheckArgs) -> anyhow::Result<u8> {
+    let s = cli::settings(
+        g,
+        Flags {
+            check: Some(&args.settings),
+            ..Flags::default()
+        },
+    )?;
+    let config = s.config(&args.paths);
+    if config.net.insecure {
+        eprintln!("linkrot: --insecure: TLS certificates are not verified; an invalid one is not reported");
+    }
+    // Logs and a progress bar on one terminal do not mix.
+    let bar = Arc::new(progress::Bar::new(args.quiet || g.verbose > 0));
     let outcome = runtime()?.block_on(linkrot::run::check(
         &config,
         bar.clone(),
@@ -73,7 +90,7 @@ fn check(args: &cli::CheckArgs) -> anyhow::Result<u8> {
     let outcome = outcome?;
     let report = &outcome.report;
     let opts = TerminalOptions {
-        show_redirects: args.show_redirects,
+        show_redirects: s.show_redirects,
     };
     emit(report, args.format, args.output.as_deref(), opts)?;
     if args.output.is_some() && args.format != ReportFormat::Terminal && !args.quiet {
@@ -81,14 +98,22 @@ fn check(args: &cli::CheckArgs) -> anyhow::Result<u8> {
     }
     Ok(if report.unread_inputs() > 0 {
         RUNTIME_FAILURE
-    } else if report.fails(args.fail_on.into()) {
+    } else if report.fails(s.fail_on.into()) {
         BROKEN_LINKS
     } else {
         OK
     })
 }
 
-fn links(args: &cli::LinksArgs) -> anyhow::Result<u8> {
+fn links(g: &GlobalArgs, args: &cli::LinksArgs) -> anyhow::Result<u8> {
+    let s = cli::settings(
+        g,
+        Flags {
+            source: Some(&args.input.source),
+            links: Some(args),
+            ..Flags::default()
+        },
+    )?;
     let format = match args.format {
         LinksFormat::Text => report::ListingFormat::Text,
         LinksFormat::Json => report::ListingFormat::Json,
@@ -97,8 +122,8 @@ fn links(args: &cli::LinksArgs) -> anyhow::Result<u8> {
         report::LinkListing::new(format, std::io::BufWriter::new(std::io::stdout().lock()));
     let mut io_err = None;
     let problems = linkrot::run::lint::links(
-        &args.sources(),
-        args.lint.into(),
+        &s.config(&args.input.paths).sources,
+        s.lint.into(),
         &linkrot::run::lint::FsContext,
         &progress::Bar::new(true),
         |doc, links, findings| {
@@ -112,7 +137,7 @@ fn links(args: &cli::LinksArgs) -> anyhow::Result<u8> {
         return Err(e).context("cannot write to stdout");
     }
     let counts = listing.finish().context("cannot write to stdout")?;
-    if args.lint != cli::LintArg::None && args.format == LinksFormat::Text {
+    if s.lint != cli::LintArg::None && args.format == LinksFormat::Text {
         report::write_lint_summary(counts, std::io::stderr().lock())?;
     }
     let unread = problems
@@ -121,7 +146,7 @@ fn links(args: &cli::LinksArgs) -> anyhow::Result<u8> {
         .count();
     Ok(if unread > 0 {
         RUNTIME_FAILURE
-    } else if counts.errors > 0 && args.fail_on == cli::LinksFailOnArg::Broken {
+    } else if counts.errors > 0 && s.links_fail_on == cli::LinksFailOnArg::Broken {
         BROKEN_LINKS
     } else {
         OK
@@ -147,11 +172,19 @@ fn emit(
     Ok(())
 }
 
-fn stored_report(args: &cli::ReportArgs) -> anyhow::Result<u8> {
-    let Some(report) = linkrot::run::stored_report(&args.db.db, args.run)? else {
+fn stored_report(g: &GlobalArgs, args: &cli::ReportArgs) -> anyhow::Result<u8> {
+    let s = cli::settings(
+        g,
+        Flags {
+            db: Some(&args.db),
+            show_redirects: args.show_redirects,
+            ..Flags::default()
+        },
+    )?;
+    let Some(report) = linkrot::run::stored_report(&s.db, args.run)? else {
         eprintln!(
             "linkrot: no such run in {}; run `linkrot check` first",
-            args.db.db.display()
+            s.db.display()
         );
         return Ok(RUNTIME_FAILURE);
     };
@@ -163,7 +196,7 @@ fn stored_report(args: &cli::ReportArgs) -> anyhow::Result<u8> {
         lint: args.lint.into(),
     };
     let opts = TerminalOptions {
-        show_redirects: args.show_redirects,
+        show_redirects: s.show_redirects,
     };
     emit(
         &report.filtered(&filter),
@@ -174,17 +207,24 @@ fn stored_report(args: &cli::ReportArgs) -> anyhow::Result<u8> {
     Ok(OK)
 }
 
-fn index(args: &cli::IndexArgs) -> anyhow::Result<u8> {
-    let s = linkrot::run::index(
-        &args.config(),
-        &progress::Bar::new(true),
-        &linkrot::SystemClock,
+fn index(g: &GlobalArgs, args: &cli::IndexArgs) -> anyhow::Result<u8> {
+    let settings = cli::settings(
+        g,
+        Flags {
+            db: Some(&args.db),
+            source: Some(&args.input.source),
+            ..Flags::default()
+        },
     )?;
+    let mut config = settings.config(&args.input.paths);
+    // Indexing stores links; lint is `check`'s and `links`' to do.
+    config.lint = linkrot::lint::LintLevel::None;
+    let s = linkrot::run::index(&config, &progress::Bar::new(true), &linkrot::SystemClock)?;
     println!(
         "{} links in {} issues stored in {} (run {})",
         s.links,
         s.issues,
-        args.db.db.display(),
+        config.db_path.display(),
         s.run_id
     );
     Ok(if s.unread > 0 { RUNTIME_FAILURE } else { OK })
@@ -197,14 +237,21 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
-fn archive_lookup(args: &cli::ArchiveLookupArgs) -> anyhow::Result<u8> {
-    let net = args.net.net_config();
-    let archive_cfg = args.archive.config(net.retry.max_retry_after);
-    let bar = Arc::new(progress::Bar::new(false));
+fn archive_lookup(g: &GlobalArgs, args: &cli::ArchiveLookupArgs) -> anyhow::Result<u8> {
+    let s = cli::settings(
+        g,
+        Flags {
+            db: Some(&args.db),
+            net: Some(&args.net),
+            archive: Some(&args.archive),
+            ..Flags::default()
+        },
+    )?;
+    let bar = Arc::new(progress::Bar::new(g.verbose > 0));
     let found = runtime()?.block_on(linkrot::run::archive::lookup(
-        &args.db.db,
-        &net,
-        &archive_cfg,
+        &s.db,
+        &s.net,
+        &s.archive,
         bar.clone(),
         Arc::new(linkrot::SystemClock),
     ));
@@ -212,7 +259,7 @@ fn archive_lookup(args: &cli::ArchiveLookupArgs) -> anyhow::Result<u8> {
     let Some(report) = found? else {
         eprintln!(
             "linkrot: {} holds no run yet; run `linkrot check` first",
-            args.db.db.display()
+            s.db.display()
         );
         return Ok(RUNTIME_FAILURE);
     };
@@ -220,7 +267,17 @@ fn archive_lookup(args: &cli::ArchiveLookupArgs) -> anyhow::Result<u8> {
     Ok(OK)
 }
 
-fn archive_save(args: &cli::ArchiveSaveArgs) -> anyhow::Result<u8> {
+fn archive_save(g: &GlobalArgs, args: &cli::ArchiveSaveArgs) -> anyhow::Result<u8> {
+    let s = cli::settings(
+        g,
+        Flags {
+            db: Some(&args.db),
+            net: Some(&args.net),
+            archive: Some(&args.archive),
+            save: Some(&args.save),
+            ..Flags::default()
+        },
+    )?;
     let Some(keys) = cli::spn_keys() else {
         eprintln!(
             "linkrot: Save Page Now needs keys: set LINKROT_SPN_ACCESS_KEY and LINKROT_SPN_SECRET_KEY \
@@ -228,25 +285,14 @@ fn archive_save(args: &cli::ArchiveSaveArgs) -> anyhow::Result<u8> {
         );
         return Ok(USAGE);
     };
-    let net = args.net.net_config();
-    let mut archive_cfg = args.archive.config(net.retry.max_retry_after);
-    archive_cfg.save_per_minute = args.archive.archive_rate.unwrap_or(args.per_minute);
-    archive_cfg.save_per_day = args.per_day;
-    archive_cfg
-        .if_not_archived_within
-        .clone_from(&args.if_not_archived_within);
-    archive_cfg.poll_interval =
-        std::time::Duration::try_from_secs_f64(args.poll_interval).unwrap_or_default();
-    let bar = Arc::new(progress::Bar::new(args.quiet));
+    let bar = Arc::new(progress::Bar::new(args.quiet || g.verbose > 0));
     let scope = if args.paths.is_empty() {
         linkrot::run::archive::SaveScope::All
     } else {
         let mut urls = Vec::new();
         let sources = linkrot::source::SourceConfig {
             inputs: args.paths.clone(),
-            exclude_paths: Vec::new(),
-            stdin_format: linkrot::extract::Format::Markdown,
-            base_url: None,
+            ..s.sources.clone()
         };
         linkrot::run::for_each_document(&sources, bar.as_ref(), |_, links| {
             urls.extend(links.into_iter().map(|l| l.url))
@@ -257,12 +303,12 @@ fn archive_save(args: &cli::ArchiveSaveArgs) -> anyhow::Result<u8> {
         linkrot::run::archive::SaveScope::Urls(urls)
     };
     let summary = runtime()?.block_on(linkrot::run::archive::save(
-        &args.db.db,
-        &net,
-        &archive_cfg,
+        &s.db,
+        &s.net,
+        &s.archive,
         &keys,
         scope,
-        args.never_archived,
+        s.never_archived,
         bar.clone(),
         Arc::new(linkrot::SystemClock),
     ));
@@ -278,23 +324,33 @@ fn archive_save(args: &cli::ArchiveSaveArgs) -> anyhow::Result<u8> {
     Ok(if s.failed > 0 { RUNTIME_FAILURE } else { OK })
 }
 
-fn fix(args: &cli::FixArgs) -> anyhow::Result<u8> {
+fn fix(g: &GlobalArgs, args: &cli::FixArgs) -> anyhow::Result<u8> {
     use linkrot::run::fix::{FixOptions, Redirects, Replace};
+    let s = cli::settings(
+        g,
+        Flags {
+            db: Some(&args.db),
+            source: Some(&args.input.source),
+            fix: Some(args),
+            ..Flags::default()
+        },
+    )?;
     let opts = FixOptions {
-        redirects: match args.redirects {
+        redirects: match s.redirects {
             cli::RedirectsArg::Permanent => Redirects::Permanent,
             cli::RedirectsArg::All => Redirects::All,
             cli::RedirectsArg::None => Redirects::None,
         },
-        replace: match args.replace {
+        replace: match s.replace {
             cli::ReplaceArg::Dead => Replace::Dead,
             cli::ReplaceArg::Broken => Replace::Broken,
         },
         write: args.write,
-        strip_tracking: args.strip_tracking,
+        strip_tracking: s.strip_tracking,
     };
     let bar = progress::Bar::new(true);
-    let (fixes, problems) = linkrot::run::fix::fix(&args.db.db, &args.sources(), opts, &bar)?;
+    let sources = s.config(&args.input.paths).sources;
+    let (fixes, problems) = linkrot::run::fix::fix(&s.db, &sources, opts, &bar)?;
     let mut out = std::io::stdout().lock();
     let mut changed = 0;
     for f in &fixes {
@@ -323,14 +379,21 @@ fn fix(args: &cli::FixArgs) -> anyhow::Result<u8> {
     Ok(if unread > 0 { RUNTIME_FAILURE } else { OK })
 }
 
-fn history(args: &cli::HistoryArgs) -> anyhow::Result<u8> {
-    let store = linkrot::store::Store::open(&args.db)?;
+fn history(g: &GlobalArgs, args: &cli::HistoryArgs) -> anyhow::Result<u8> {
+    let s = cli::settings(
+        g,
+        Flags {
+            db: Some(&args.db),
+            ..Flags::default()
+        },
+    )?;
+    let store = linkrot::store::Store::open(&s.db)?;
     let (checks, cited) = store.timeline(&args.url)?;
     if checks.is_empty() && cited.is_empty() {
         eprintln!(
             "linkrot: {} is not in {}; run `linkrot check` first",
             args.url,
-            args.db.display()
+            s.db.display()
         );
         return Ok(RUNTIME_FAILURE);
     }
@@ -339,5 +402,64 @@ fn history(args: &cli::HistoryArgs) -> anyhow::Result<u8> {
         LinksFormat::Json => report::write_timeline_json(&args.url, &checks, &cited, &mut out)?,
         LinksFormat::Text => report::write_timeline(&args.url, &checks, &cited, &mut out)?,
     }
+    Ok(OK)
+}
+
+/// `linkrot config`: every setting `check` would run with, and where each
+/// came from.
+fn config(g: &GlobalArgs, args: &cli::ConfigArgs) -> anyhow::Result<u8> {
+    let s = cli::settings(
+        g,
+        Flags {
+            check: Some(&args.settings),
+            ..Flags::default()
+        },
+    )?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    cli::write_config(&s.shown, &s.files, &mut out)?;
+    out.flush()?;
+    Ok(OK)
+}
+
+/// `linkrot completions SHELL`: the script, from the same clap definition.
+fn completions(shell: clap_complete::Shell) -> anyhow::Result<u8> {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    clap_complete::generate(shell, &mut cmd, "linkrot", &mut std::io::stdout().lock());
+    Ok(OK)
+}
+
+/// `linkrot man`: the man page, in roff, with the files and exit codes
+/// clap does not know about.
+fn man() -> anyhow::Result<u8> {
+    use clap::CommandFactory;
+    let mut out = std::io::stdout().lock();
+    clap_mangen::Man::new(Cli::command()).render(&mut out)?;
+    out.write_all(
+        br#".SH FILES
+.TP
+\fBlinkrot.toml\fR
+Settings, read from the current directory (or \fB\-\-config\fR); keys are the long flag names.
+.TP
+\fB.linkrotignore\fR
+One regex a line, next to the configuration: URLs to exclude.
+.TP
+\fBlinkrot.db\fR
+The database (\fB\-\-db\fR, LINKROT_DB).
+.SH "EXIT STATUS"
+.TP
+0
+No failing link.
+.TP
+1
+Runtime failure: the database, the network stack, an input that could not be read.
+.TP
+2
+Failing links found (as \fB\-\-fail\-on\fR decides); for \fBlinks\fR, a lint error.
+.TP
+3
+Usage or configuration error.
+"#,
+    )?;
     Ok(OK)
 }

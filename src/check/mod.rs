@@ -57,7 +57,53 @@ pub struct CheckConfig {
     pub include: Vec<String>,
     /// URLs matching one of these are reported as excluded, not checked.
     pub exclude: Vec<String>,
+    /// Rewrites applied to each URL before it is classified (first match
+    /// wins), e.g. a staging site for the production one.
+    pub remap: Vec<Remap>,
+    /// Settings for one host each, matched by exact lower-case host name
+    /// (no wildcard, no subdomain, no port), as lychee matches them.
+    pub hosts: Vec<HostPolicy>,
+    /// The GitHub REST API, for asking whether a repository, issue or pull
+    /// request exists when github.com refuses to say (429, 404); set when
+    /// the user gave a token.
+    pub github: Option<GithubApi>,
 }
+
+/// How one host is treated; `None` fields keep the run's setting.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HostPolicy {
+    /// The host name, lower case (`github.com`).
+    pub host: String,
+    /// Requests in flight at once to it, at most (also where its adaptive
+    /// limit starts, when lower than the usual start).
+    pub max_per_host: Option<usize>,
+    /// Least time between two requests sent to it.
+    pub request_interval: Option<Duration>,
+    /// Statuses that count as alive when it answers them.
+    pub accept: Option<Vec<RangeInclusive<u16>>>,
+}
+
+/// A rewrite of URLs: the first rule whose pattern matches a URL replaces
+/// the match (`$1`, `${name}` name the pattern's groups).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Remap {
+    /// A regex matched against the URL as written.
+    pub pattern: String,
+    /// What the match becomes.
+    pub replacement: String,
+}
+
+/// Where the GitHub REST API is and the token it is asked with.
+#[derive(Debug, Clone)]
+pub struct GithubApi {
+    /// The API's address, [`DEFAULT_GITHUB_API`] unless configured.
+    pub api_url: String,
+    /// The token (a [`crate::secret::Secret`]: never printed).
+    pub token: crate::secret::Secret,
+}
+
+/// The GitHub REST API asked unless configured otherwise.
+pub const DEFAULT_GITHUB_API: &str = "https://api.github.com";
 
 impl Default for CheckConfig {
     fn default() -> Self {
@@ -74,6 +120,9 @@ impl Default for CheckConfig {
             accept: vec![200..=299],
             include: Vec::new(),
             exclude: Vec::new(),
+            remap: Vec::new(),
+            hosts: Vec::new(),
+            github: None,
         }
     }
 }
@@ -82,6 +131,33 @@ impl CheckConfig {
     /// Whether `status` counts as alive.
     pub fn accepts(&self, status: u16) -> bool {
         self.accept.iter().any(|r| r.contains(&status))
+    }
+
+    /// Whether `status` counts as alive when `url`'s host answers it: the
+    /// host's own `accept` if it has one, else the run's.
+    pub fn accepts_from(&self, url: &Url, status: u16) -> bool {
+        match self
+            .host(url.host_str().unwrap_or(""))
+            .and_then(|h| h.accept.as_ref())
+        {
+            Some(accept) => accept.iter().any(|r| r.contains(&status)),
+            None => self.accepts(status),
+        }
+    }
+
+    /// The settings of host `name` (compared in lower case), if it has any.
+    pub fn host(&self, name: &str) -> Option<&HostPolicy> {
+        self.hosts
+            .iter()
+            .find(|h| h.host.eq_ignore_ascii_case(name))
+    }
+
+    /// Requests in flight at once to host `name`, at most.
+    pub fn max_per_host_of(&self, name: &str) -> usize {
+        self.host(name)
+            .and_then(|h| h.max_per_host)
+            .unwrap_or(self.max_per_host)
+            .max(1)
     }
 }
 
@@ -109,6 +185,7 @@ pub enum Target {
 pub struct Classifier {
     include: RegexSet,
     exclude: RegexSet,
+    remap: Vec<(regex::Regex, String)>,
 }
 
 impl Classifier {
@@ -123,7 +200,27 @@ impl Classifier {
                 which: "--exclude",
                 source,
             })?,
+            remap: cfg
+                .remap
+                .iter()
+                .map(|r| {
+                    let re = regex::Regex::new(&r.pattern).map_err(|source| PatternError {
+                        which: "--remap",
+                        source,
+                    })?;
+                    Ok((re, r.replacement.clone()))
+                })
+                .collect::<Result<_, PatternError>>()?,
         })
+    }
+
+    /// What `written` becomes under the first remap rule that matches it,
+    /// if one does and changes it. The result is what is classified and
+    /// requested; reports show both.
+    pub fn remap(&self, written: &str) -> Option<String> {
+        let (re, replacement) = self.remap.iter().find(|(re, _)| re.is_match(written))?;
+        let to = re.replace_all(written, replacement.as_str());
+        (to != written).then(|| to.into_owned())
     }
 
     /// The request a written URL leads to, or why there is none.

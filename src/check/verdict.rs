@@ -179,7 +179,7 @@ pub(crate) fn judge(
                 r.status = Status::Blocked;
                 return Next::Done(r);
             }
-            if cfg.accepts(status) {
+            if cfg.accepts_from(&job.url, status) {
                 return Next::Accepted(job, status, page, readable);
             }
             if status == 416 && job.ranged && job.method == Method::GET {

@@ -48,6 +48,7 @@ pub(super) fn build(cfg: &NetConfig, guarded: bool) -> Result<Client, ClientErro
         .pool_idle_timeout(cfg.keep_alive)
         .tcp_nodelay(true)
         .tls_built_in_root_certs(cfg.system_roots)
+        .danger_accept_invalid_certs(cfg.insecure)
         .no_proxy();
     for path in &cfg.ca_files {
         let ca_err = |reason: String| ClientError::Ca {

@@ -16,10 +16,12 @@
 
 mod client;
 pub mod guard;
+mod hosts;
 mod pace;
 pub mod retry;
 
 pub use client::ClientError;
+pub use hosts::HostRule;
 pub use pace::Pacer;
 pub use retry::{parse_retry_after, Attempt, RetryPolicy};
 
@@ -68,6 +70,14 @@ pub struct NetConfig {
     pub resolve: Vec<(String, std::net::SocketAddr)>,
     /// When to try again.
     pub retry: RetryPolicy,
+    /// Headers sent with every request (`--header`).
+    pub headers: HeaderMap,
+    /// Headers, user agent and timeout of one host each (see [`HostRule`]).
+    pub hosts: Vec<HostRule>,
+    /// Accept any certificate, valid or not (`--insecure`).
+    pub insecure: bool,
+    /// Send nothing at all: every request fails as refused (`--offline`).
+    pub offline: bool,
 }
 
 /// The user agent sent unless configured otherwise.
@@ -88,6 +98,10 @@ impl Default for NetConfig {
             allow_private: false,
             resolve: Vec::new(),
             retry: RetryPolicy::default(),
+            headers: HeaderMap::new(),
+            hosts: Vec::new(),
+            insecure: false,
+            offline: false,
         }
     }
 }
@@ -315,6 +329,8 @@ pub struct Door {
     public: reqwest::Client,
     /// For configured addresses: resolved as they are.
     configured: reqwest::Client,
+    /// The user's headers, for every request and per host.
+    rules: std::sync::Arc<hosts::HostRules>,
 }
 
 impl Door {
@@ -324,6 +340,7 @@ impl Door {
         Ok(Door {
             public: client::build(cfg, !cfg.allow_private)?,
             configured: client::build(cfg, false)?,
+            rules: std::sync::Arc::new(hosts::HostRules::new(&cfg.headers, &cfg.hosts)),
             cfg: std::sync::Arc::new(cfg.clone()),
         })
     }
@@ -358,6 +375,12 @@ impl Door {
     /// Sends one request: guarded, never following a redirect. The body is
     /// the caller's to read through the [`Response`], within a limit.
     pub async fn send(&self, req: Request) -> Result<Response, Failure> {
+        if self.cfg.offline {
+            return Err(Failure {
+                kind: FailureKind::Refused,
+                cause: "offline".to_string(),
+            });
+        }
         if req.reach == Reach::Public {
             if let Some(refused) = self.refuses(&req.url) {
                 return Err(Failure {
@@ -371,17 +394,34 @@ impl Door {
             Reach::Configured => &self.configured,
         };
         let url = req.url.clone();
-        let mut builder = client.request(req.method, req.url).headers(req.headers);
+        let method = req.method.clone();
+        // The user's headers (every request's, then the host's own), then
+        // the request's own, which win: the caller's protocol needs them.
+        let (user_headers, timeout) = self.rules.for_url(&url);
+        let mut builder = client
+            .request(req.method, req.url)
+            .headers(user_headers.clone())
+            .headers(req.headers);
+        if let Some(t) = timeout {
+            builder = builder.timeout(t);
+        }
         if let Some(body) = req.body {
             builder = builder.body(body);
         }
+        let started = std::time::Instant::now();
+        let host = url.host_str().unwrap_or("");
+        let elapsed_ms = || u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         match builder.send().await {
-            Ok(inner) => Ok(Response {
-                status: inner.status().as_u16(),
-                url,
-                inner,
-            }),
-            Err(e) => Err(classify(&e)),
+            Ok(inner) => {
+                let status = inner.status().as_u16();
+                tracing::debug!(host, %method, %url, status, elapsed_ms = elapsed_ms(), "response");
+                Ok(Response { status, url, inner })
+            }
+            Err(e) => {
+                let failure = classify(&e);
+                tracing::debug!(host, %method, %url, error = %failure.cause, kind = ?failure.kind, elapsed_ms = elapsed_ms(), "no response");
+                Err(failure)
+            }
         }
     }
 

@@ -68,6 +68,9 @@ pub fn write_terminal(
             _ => String::new(),
         };
         writeln!(w, "{path}:{line}:{col}: {} {}{state}", describe(l), l.url)?;
+        if let Some(r) = &l.remapped {
+            writeln!(w, "    remapped to {r}")?;
+        }
         if let Some(a) = l
             .occurrences
             .iter()

@@ -229,7 +229,10 @@ pub async fn check(
         clock: clock.as_ref(),
     };
 
-    let (web, files) = stages::split_inputs(&cfg.sources);
+    // Offline: no request at all (the door refuses any); every URL keeps
+    // its last result, and web pages are not read.
+    let offline = cfg.net.offline;
+    let (mut web, files) = stages::split_inputs(&cfg.sources);
     let mut found = stages::extract_files(
         files,
         writer.sender(),
@@ -238,19 +241,43 @@ pub async fn check(
         clock.clone(),
     )
     .await?;
+    if offline {
+        for page in web.drain(..) {
+            let p = Problem::warning(page, "offline: web page not read");
+            observer.problem(&p);
+            found.problems.push(p);
+        }
+    }
     let crawled =
         stages::crawl_web(&run, &cfg.crawl, &door, &web, cfg.lint, &reader, &mut found).await?;
     observer.extracted(found.issues, found.links);
+    tracing::info!(issues = found.issues, links = found.links, "extracted");
 
     let requests = stages::classify(&run, &classifier, &found.table).await;
     let latest = reader.latest_checks(&requests.spellings(&found.table))?;
     let plan = plan(
         requests.latest(&found.table, &latest),
         &cfg.history.max_age,
-        cfg.history.max_requests,
+        if offline {
+            Some(0)
+        } else {
+            cfg.history.max_requests
+        },
         clock.now(),
     );
-    let mut failing = stages::reuse(&run, &plan, &requests, &found.table, &latest).await;
+    tracing::info!(
+        requests = plan.check.len(),
+        reused = plan.reuse.len(),
+        deferred = plan.deferred.len(),
+        offline,
+        "planned"
+    );
+    let unchecked = if offline {
+        "offline"
+    } else {
+        "not checked in this run: the --max-requests budget was spent"
+    };
+    let mut failing = stages::reuse(&run, &plan, &requests, &found.table, &latest, unchecked).await;
     let sent = stages::check_requests(
         &run,
         door.clone(),
@@ -261,7 +288,7 @@ pub async fn check(
     )
     .await;
     failing.extend(sent.failing);
-    if let Some(archive_cfg) = &cfg.archive {
+    if let Some(archive_cfg) = cfg.archive.as_ref().filter(|_| !offline) {
         let wanted = found.table.lookups(&failing);
         let due = reader.lookups_due(&wanted, clock.now(), archive_cfg.relookup_after_secs)?;
         let archive = Arc::new(crate::archive::Archive::new(door, archive_cfg.clone()));

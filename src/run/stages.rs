@@ -25,13 +25,16 @@ pub(super) struct Run<'a> {
 }
 
 impl Run<'_> {
-    async fn record(&self, url: String, result: CheckResult) {
+    /// Records `result` for `url` as written; `remapped`: the URL checked
+    /// in its place, when `--remap` rewrote it.
+    async fn record(&self, url: String, result: CheckResult, remapped: Option<String>) {
         self.observer.checked(&url, &result);
         self.writer
             .send(Write::Check {
                 url,
                 result,
                 checked_at: self.clock.now(),
+                remapped,
             })
             .await;
     }
@@ -253,6 +256,8 @@ pub(super) struct Requests {
     pub targets: Vec<Vec<usize>>,
     /// The anchors the spellings of each request point at.
     pub anchors: Vec<Vec<String>>,
+    /// What `--remap` made of each written URL it rewrote, by written id.
+    pub remapped: HashMap<usize, String>,
 }
 
 impl Requests {
@@ -289,10 +294,15 @@ pub(super) async fn classify(run: &Run<'_>, classifier: &Classifier, table: &Url
         urls: Vec::new(),
         targets: Vec::new(),
         anchors: Vec::new(),
+        remapped: HashMap::new(),
     };
     for (wid, written) in table.written.iter().enumerate() {
+        // The URL requested: the relative link resolved on the site, or the
+        // written one; a remapped URL is classified (and requested) as it
+        // was rewritten.
         let target = table.target(wid);
-        match classifier.classify(target) {
+        let remapped = classifier.remap(target);
+        match classifier.classify(remapped.as_deref().unwrap_or(target)) {
             Target::Check(url) => {
                 let rid = *request_of
                     .entry(url.as_str().to_string())
@@ -309,20 +319,25 @@ pub(super) async fn classify(run: &Run<'_>, classifier: &Classifier, table: &Url
                     }
                 }
             }
-            Target::Skip(result) => run.record(written.clone(), result).await,
+            Target::Skip(result) => run.record(written.clone(), result, remapped.clone()).await,
+        }
+        if let Some(to) = remapped {
+            out.remapped.insert(wid, to);
         }
     }
     out
 }
 
 /// Records that an earlier check stands for each reused (or deferred)
-/// request in this run; returns the written URLs found failing then.
+/// request in this run; returns the written URLs found failing then. A
+/// deferred URL never checked is excluded, `unchecked` saying why.
 pub(super) async fn reuse(
     run: &Run<'_>,
     plan: &Plan,
     requests: &Requests,
     table: &UrlTable,
     latest: &HashMap<String, LatestCheck>,
+    unchecked: &str,
 ) -> Vec<usize> {
     let mut failing = Vec::new();
     for &rid in plan.deferred.iter().chain(&plan.reuse) {
@@ -345,11 +360,9 @@ pub(super) async fn reuse(
                     }
                 }
                 None => {
-                    let result = CheckResult::without_request(
-                        check::Status::Excluded,
-                        "not checked in this run: the --max-requests budget was spent",
-                    );
-                    run.record(written.clone(), result).await;
+                    let result = CheckResult::without_request(check::Status::Excluded, unchecked);
+                    let remapped = requests.remapped.get(&wid).cloned();
+                    run.record(written.clone(), result, remapped).await;
                 }
             }
         }
@@ -427,8 +440,13 @@ pub(super) async fn check_requests(
                 sent.failing.push(wid);
             }
             let written = &table.written[wid];
-            run.record(written.clone(), for_spelling(&result, table.target(wid)))
-                .await;
+            let remapped = requests.remapped.get(&wid).cloned();
+            run.record(
+                written.clone(),
+                for_spelling(&result, table.target(wid)),
+                remapped,
+            )
+            .await;
         }
     }
     checker.await.expect("the scheduler does not panic");

@@ -73,6 +73,8 @@ pub struct LinkRecord {
     /// which is what was checked; `url` stays as written.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resolved: Option<String>,
+    /// The URL requested in its place when `--remap` rewrote it.
+    pub remapped: Option<String>,
     /// Where it is cited.
     pub occurrences: Vec<OccurrenceRecord>,
     /// The archived replacement closest to the first citing issue's date, once looked up.
@@ -193,7 +195,8 @@ impl Store {
             .conn
             .prepare(
                 "SELECT u.id, u.url, c.status, c.http_status, c.final_url, c.redirects, c.error,
-                        c.requests, c.elapsed_ms, c.checked_at, u.first_seen, ru.reused, c.fragment
+                        c.requests, c.elapsed_ms, c.checked_at, u.first_seen, ru.reused, c.fragment,
+                        c.remapped
                  FROM run_urls ru JOIN checks c ON c.id = ru.check_id JOIN urls u ON u.id = ru.url_id
                  WHERE ru.run_id = ?1
                  ORDER BY u.url",
@@ -230,6 +233,7 @@ impl Store {
                             .get::<_, Option<String>>(12)?
                             .and_then(|f| serde_json::from_str(&f).ok()),
                         resolved: None,
+                        remapped: r.get(13)?,
                         occurrences: Vec::new(),
                         archive: None,
                         history: Vec::new(),
@@ -369,11 +373,12 @@ pub(super) fn write_check(
     url: &str,
     r: &CheckResult,
     at: i64,
+    remapped: Option<&str>,
 ) -> rusqlite::Result<()> {
     let uid = super::url_id(tx, url, at)?;
     tx.prepare_cached(
-        "INSERT INTO checks (run_id, url_id, checked_at, status, http_status, final_url, redirects, error, requests, elapsed_ms, fragment)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        "INSERT INTO checks (run_id, url_id, checked_at, status, http_status, final_url, redirects, error, requests, elapsed_ms, fragment, remapped)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?
     .execute(params![
         run_id,
@@ -388,7 +393,8 @@ pub(super) fn write_check(
         i64::try_from(r.elapsed_ms).unwrap_or(i64::MAX),
         r.fragments
             .first()
-            .map(|f| serde_json::to_string(f).expect("a fragment serializes"))
+            .map(|f| serde_json::to_string(f).expect("a fragment serializes")),
+        remapped,
     ])?;
     let check_id = tx.last_insert_rowid();
     tx.prepare_cached(

@@ -137,4 +137,8 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     );
     ALTER TABLE occurrences ADD COLUMN resolved TEXT;
     ",
+    // 8: the URL a check requested when `--remap` rewrote the one written.
+    r"
+    ALTER TABLE checks ADD COLUMN remapped TEXT;
+    ",
 ];

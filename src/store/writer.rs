@@ -95,6 +95,8 @@ pub enum Write {
         result: CheckResult,
         /// When, in unix seconds.
         checked_at: i64,
+        /// The URL requested in its place, when `--remap` rewrote it.
+        remapped: Option<String>,
     },
     /// What lint found in one issue of this run.
     Findings {
@@ -182,7 +184,8 @@ impl Store {
                     url,
                     result,
                     checked_at,
-                } => runs::write_check(&tx, run_id, url, result, *checked_at),
+                    remapped,
+                } => runs::write_check(&tx, run_id, url, result, *checked_at, remapped.as_deref()),
                 Write::Findings { path, findings } => {
                     findings::write_findings(&tx, run_id, path, findings)
                 }

@@ -299,7 +299,9 @@ async fn check_archive(
     args.extend(extra.iter().map(|s| s.to_string()));
     let o = run(args, vec![]).await;
     assert!(matches!(o.code, Some(0 | 2)), "{}", o.stderr);
-    serde_json::from_slice(&std::fs::read(out).unwrap()).unwrap()
+    let bytes = std::fs::read(out).unwrap();
+    crate::formats::assert_valid_report(&bytes);
+    serde_json::from_slice(&bytes).unwrap()
 }
 
 fn link<'a>(report: &'a serde_json::Value, url: &str) -> &'a serde_json::Value {
@@ -743,6 +745,7 @@ async fn archive_endpoints_are_settings_and_reached_with_the_guard_on_by_every_c
     ])
     .await
     .unwrap();
+    crate::formats::assert_valid_report(&o.stdout);
     let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(
         link(&report, &dead)["archive"]["timestamp"],
@@ -841,6 +844,7 @@ async fn report_and_fix_judge_a_run_by_the_policy_it_was_checked_with() {
         vec![],
     )
     .await;
+    crate::formats::assert_valid_report(o.stdout.as_bytes());
     let stored: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
     assert_eq!(stored["links"].as_array().unwrap().len(), 1, "{}", o.stdout);
     assert_eq!(stored["summary"]["dead"], 1);

@@ -131,7 +131,9 @@ async fn check_writes_the_json_report_and_the_database_and_exits_2_on_broken_lin
         String::from_utf8_lossy(&o.stderr)
     );
 
-    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let bytes = std::fs::read(&out).unwrap();
+    crate::formats::assert_valid_report(&bytes);
+    let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
     assert_eq!(v["version"], 1);
     let s_ = &v["summary"];
     assert_eq!(
@@ -321,6 +323,7 @@ async fn a_run_killed_halfway_keeps_every_completed_check() {
     })
     .await
     .unwrap();
+    crate::formats::assert_valid_report(&o.stdout);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(
         v["summary"]["reused"],
@@ -363,4 +366,60 @@ fn an_unreadable_entry_in_a_folder_is_named_and_the_rest_is_read() {
     assert!(stdout(&o).contains("fine.test"));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("b.md") && err.contains("cannot"), "{err}");
+}
+
+/// The sample issues link to the real web: a test that reads them sends
+/// every request to a local proxy, never further.
+#[tokio::test]
+async fn the_sample_issues_are_checked_through_a_local_proxy_and_nothing_leaves() {
+    let handler: crate::kit::Handler = std::sync::Arc::new(|req: &crate::kit::Request| {
+        // Tunnels (https) are refused; plain http is answered here.
+        Some(if req.method == "CONNECT" {
+            (403, vec![], b"no tunnels".to_vec())
+        } else {
+            (200, vec![], b"<html><body>ok</body></html>".to_vec())
+        })
+    });
+    let proxy = Server::start_handler(handler).await;
+    let data = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data");
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = linkrot();
+    cmd.arg("check")
+        .arg(&data)
+        .arg("--db")
+        .arg(dir.path().join("l.db"))
+        .args(["-q", "--format", "json", "--no-soft-404"])
+        .env("http_proxy", proxy.url(""))
+        .env("https_proxy", proxy.url(""));
+    let o = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&o.stderr)));
+    crate::formats::assert_valid_report(&o.stdout);
+    let links = v["links"].as_array().unwrap();
+    let hits = proxy.all_hits();
+    for l in links {
+        let url = l["url"].as_str().unwrap();
+        if !url.starts_with("http") {
+            assert_eq!(l["status"], "unsupported", "{url}");
+            continue;
+        }
+        let host = reqwest::Url::parse(url)
+            .unwrap()
+            .host_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            hits.iter().any(|h| h.host.starts_with(&host)),
+            "{url} did not go through the proxy"
+        );
+        let error = l["error"].as_str().unwrap_or("");
+        assert!(!error.contains("dns error"), "{url} was resolved: {error}");
+    }
+    assert!(links.len() >= 15, "{v}");
+    assert_eq!(
+        v["summary"]["ok"], 2,
+        "the http:// links, answered by the proxy"
+    );
 }

@@ -375,7 +375,9 @@ async fn an_unreachable_robots_txt_stops_the_crawl_unless_told_otherwise() {
 }
 
 fn json(path: &std::path::Path) -> serde_json::Value {
-    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+    let bytes = std::fs::read(path).unwrap();
+    crate::formats::assert_valid_report(&bytes);
+    serde_json::from_slice(&bytes).unwrap()
 }
 
 #[tokio::test]
@@ -473,5 +475,8 @@ fn a_bad_crawl_pattern_is_a_usage_error_before_any_work() {
         .unwrap();
     assert_eq!(o.status.code(), Some(3));
     let stderr = String::from_utf8_lossy(&o.stderr);
-    assert!(stderr.contains("invalid crawl pattern"), "{stderr}");
+    assert!(
+        stderr.contains("--crawl-exclude") && stderr.contains("invalid regex"),
+        "{stderr}"
+    );
 }

@@ -213,6 +213,7 @@ async fn findings_are_stored_with_the_run_and_every_format_shows_them() {
         Some(1),
         "an unreadable input wins over lint errors"
     );
+    crate::formats::assert_valid_report(&o.stdout);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let problems = v["problems"].as_array().unwrap();
     assert_eq!(problems[0]["kind"], "input", "{problems:?}");
@@ -355,6 +356,7 @@ async fn lint_errors_fail_only_fail_on_broken_and_lint_levels_choose_the_finding
         .arg(&db)
         .output()
         .unwrap();
+    crate::formats::assert_valid_report(&o.stdout);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["problems"], serde_json::json!([]));
 }
@@ -398,6 +400,7 @@ async fn relative_links_are_checked_as_the_url_they_become_with_a_base_url() {
         .arg(&db)
         .output()
         .unwrap();
+    crate::formats::assert_valid_report(&o.stdout);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let link = |u: &str| {
         v["links"]
@@ -468,6 +471,7 @@ async fn without_a_base_url_relative_links_are_listed_once_in_the_summary() {
         .arg(&db)
         .output()
         .unwrap();
+    crate::formats::assert_valid_report(&o.stdout);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["summary"]["relative_unchecked"], 4);
     assert_eq!(v["summary"]["unsupported"], 5);
@@ -557,6 +561,7 @@ fn an_http_link_that_redirected_to_its_https_form_is_insecure_and_one_that_faile
             url: url.into(),
             result,
             checked_at: 1_780_000_000,
+            remapped: None,
         })
         .collect();
     store.write_batch(run, &writes).unwrap();
@@ -595,6 +600,7 @@ async fn a_crawled_page_is_linted_like_a_file() {
     cmd.arg(site.url("/issues/1.html"))
         .args(["--format", "json"]);
     let o = run(cmd).await;
+    crate::formats::assert_valid_report(&o.stdout);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let kinds: Vec<(&str, &str)> = v["problems"]
         .as_array()

@@ -42,6 +42,7 @@ fn link(url: &str, status: Status, code: Option<u16>, occ: Vec<OccurrenceRecord>
         change: None,
         fragment: None,
         resolved: None,
+        remapped: None,
         occurrences: occ,
         archive: None,
         history: if status.was_checked() {
@@ -531,4 +532,78 @@ fn every_format_shows_every_kind_of_lint_finding() {
         "lint_html_section",
         section.split("</section>").next().unwrap()
     );
+}
+
+/// Validates a JSON report against `schema/report.schema.json` (JSON
+/// Schema 2020-12, with Python's jsonschema, which .ci/run installs).
+pub fn assert_valid_report(json: &[u8]) {
+    let has_validator = std::process::Command::new("python3")
+        .args(["-c", "import jsonschema"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !has_validator {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must validate reports: .ci/run installs jsonschema"
+        );
+        eprintln!("python3-jsonschema not available; report not validated");
+        return;
+    }
+    let schema =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("schema/report.schema.json");
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.json");
+    std::fs::write(&report, json).unwrap();
+    let script = "import json,sys,jsonschema\nschema=json.load(open(sys.argv[1]))\njsonschema.Draft202012Validator.check_schema(schema)\njsonschema.validate(json.load(open(sys.argv[2])), schema, cls=jsonschema.Draft202012Validator)\nprint('valid')";
+    let out = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(&schema)
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "the report does not match the schema: {}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(json)
+    );
+}
+
+#[test]
+fn json_matches_the_published_schema_with_every_field_filled() {
+    let mut report = fixture();
+    report.crawl = Some(linkrot::crawl::CrawlSummary {
+        pages: 3,
+        ..Default::default()
+    });
+    report.links[1].remapped = Some("https://mirror.test/2015/gone".into());
+    report.links[1].fragment = Some(linkrot::check::Fragment {
+        name: "top".into(),
+        found: Some(false),
+    });
+    report.links[1].occurrences[1].archive = report.links[1].archive.clone();
+    let mut out = Vec::new();
+    render(
+        &report,
+        OutputFormat::Json,
+        TerminalOptions::default(),
+        &mut out,
+    )
+    .unwrap();
+    assert_valid_report(&out);
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["links"][1]["remapped"], "https://mirror.test/2015/gone");
+    let mut out = Vec::new();
+    let failing = fixture().filtered(&Filter {
+        status: vec!["failing".into()],
+        ..Filter::default()
+    });
+    render(
+        &failing,
+        OutputFormat::Json,
+        TerminalOptions::default(),
+        &mut out,
+    )
+    .unwrap();
+    assert_valid_report(&out);
 }

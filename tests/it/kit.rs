@@ -53,6 +53,8 @@ pub struct Hit {
     /// Whether the request came in proxy (absolute-form) style.
     pub proxied: bool,
     pub at: Instant,
+    /// Its headers, names in lower case.
+    pub headers: HashMap<String, String>,
 }
 
 /// A request as a [`Handler`] sees it.
@@ -286,6 +288,7 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(mut sock: S, st: Arc<Mutex<Sta
                 host: headers.get("host").cloned().unwrap_or_default(),
                 proxied,
                 at: Instant::now(),
+                headers: headers.clone(),
             });
             if let Some((status, extra, body)) = h(&req) {
                 let mut resp = format!("HTTP/1.1 {status} X\r\nContent-Length: {}\r\n", body.len());
@@ -312,6 +315,7 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(mut sock: S, st: Arc<Mutex<Sta
                 host,
                 proxied,
                 at: Instant::now(),
+                headers: headers.clone(),
             });
             let n = {
                 let c = s.counts.entry(path.clone()).or_default();
@@ -570,13 +574,25 @@ pub fn linkrot() -> std::process::Command {
         "NO_PROXY",
         "SSL_CERT_FILE",
         "LINKROT_DB",
+        "GITHUB_TOKEN",
+        "RUST_LOG",
     ] {
         cmd.env_remove(v);
     }
+    // Nor a linkrot.toml, .linkrotignore or linkrot.db of the checkout:
+    // every run starts in an empty folder of its own.
+    cmd.current_dir(empty_cwd());
     cmd.env("CI", "1");
     // Every test server is on 127.0.0.1; tests of the guard itself unset this.
     cmd.env("LINKROT_ALLOW_PRIVATE", "1");
     cmd
+}
+
+/// An empty folder to run the binary in (see [`linkrot`]).
+pub fn empty_cwd() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("empty-cwd");
+    std::fs::create_dir_all(&dir).expect("create the empty folder");
+    dir
 }
 
 /// Where the shared corpus lives, when this checkout sits beside `shared/`.

@@ -395,6 +395,7 @@ async fn a_blocked_link_fails_no_ci_run_and_is_no_strike() {
             Some(0),
             "night {night}: blocked fails nothing"
         );
+        crate::formats::assert_valid_report(&o.stdout);
         let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
         let l = &v["links"][0];
         assert_eq!(l["status"], "blocked");
@@ -439,6 +440,7 @@ async fn anchors_are_looked_for_and_routes_and_text_fragments_are_not_anchors() 
         .arg(dir.path().join("l.db"))
         .args(["--format", "json"]);
     let o = output(cmd).await;
+    crate::formats::assert_valid_report(&o.stdout);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let frag = |u: String| {
         let l = v["links"]

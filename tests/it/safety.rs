@@ -125,6 +125,7 @@ async fn the_cli_refuses_private_addresses_unless_allowed() {
     .await
     .unwrap();
     assert_eq!(o.status.code(), Some(0), "excluded is not broken");
+    crate::formats::assert_valid_report(&o.stdout);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["links"][0]["status"], "excluded");
     assert_eq!(s.all_hits().len(), 0);

@@ -251,6 +251,8 @@ impl Scheduler {
         self.queue.release(hid, outlier, open, now);
         let cfg = self.cfg.clone();
         let policy = self.door.retry().clone();
+        // The host's own max-per-host (`[hosts."name"]`), else the run's.
+        let max = self.queue.max_per_host(hid);
         let host = &mut self.queue.hosts[hid];
         host.observe(&answer, job.tries == 0);
         match (&job.method, &answer) {
@@ -274,13 +276,12 @@ impl Scheduler {
         {
             if matches!(status, 429 | 503) {
                 let pause = retry_after.map_or(policy.backoff_base, |d| policy.pause(Some(d)));
-                let paused =
-                    host.slow_down(&job, *status, *retry_after, pause, cfg.max_per_host, now);
+                let paused = host.slow_down(&job, *status, *retry_after, pause, max, now);
                 if let Some(until) = paused {
                     self.queue.pause(hid, until);
                 }
             } else {
-                self.queue.hosts[hid].speed_up(&job, cfg.max_per_host);
+                self.queue.hosts[hid].speed_up(&job, max);
             }
             head_error = Some(*status);
         }
@@ -299,6 +300,10 @@ impl Scheduler {
         };
         let id = job.id;
         let probe = job.probe.clone();
+        let why = match &answer {
+            Answer::Response { status, .. } => status.to_string(),
+            Answer::Failed(f) => f.cause.clone(),
+        };
         let was_head = job.method == reqwest::Method::HEAD;
         let next = verdict::judge(job, answer, &cfg, &policy, view, now);
         match next {
@@ -315,7 +320,16 @@ impl Scheduler {
                 self.queue.mark_runnable(hid);
                 self.accepted(hid, job, status, page, readable, now);
             }
-            Next::Retry(job, wait) => self.queue.delay(now + wait, hid, job),
+            Next::Retry(job, wait) => {
+                tracing::debug!(
+                    host = job.url.host_str().unwrap_or(""),
+                    url = %job.url,
+                    why = %why,
+                    wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                    "retry"
+                );
+                self.queue.delay(now + wait, hid, job);
+            }
             Next::Get(job) => {
                 if let (true, Some(status)) = (was_head, head_error) {
                     self.queue.hosts[hid].head_needed_get(status);

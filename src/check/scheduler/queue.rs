@@ -70,6 +70,10 @@ pub(super) struct Lane {
     /// The origin of the connection its last answer came on, until a
     /// request takes it; open for a keep-alive after its last answer.
     open: Option<Origin>,
+    /// The host's `request-interval`, if it has one, and when its next
+    /// request may be sent: that long after its last one was.
+    interval: Option<std::time::Duration>,
+    not_before: Option<Instant>,
 }
 
 pub(super) struct Queue {
@@ -88,6 +92,12 @@ pub(super) struct Queue {
     delayed: Vec<(Instant, usize, Job)>,
     /// Hosts with a `paused_until`.
     paused: Vec<usize>,
+    /// Hosts with ready jobs held back by their `request-interval`.
+    spaced: Vec<usize>,
+    /// Each host's own `max-per-host`, by the same index as `hosts`.
+    max_of: Vec<usize>,
+    /// Each host's name, by the same index, for the logs.
+    names: Vec<String>,
     /// The latest time it was told (`wake`, `release`), for [`Urgency::Warm`].
     now: Instant,
 }
@@ -104,6 +114,9 @@ impl Queue {
             seq: 0,
             delayed: Vec::new(),
             paused: Vec::new(),
+            spaced: Vec::new(),
+            max_of: Vec::new(),
+            names: Vec::new(),
             now: Instant::now(),
         }
     }
@@ -113,12 +126,33 @@ impl Queue {
         if let Some(&id) = self.host_ids.get(&name) {
             return id;
         }
-        let max = self.cfg.max_per_host.max(1);
+        // The host's own settings (`[hosts."name"]`), else the run's.
+        let max = self.cfg.max_per_host_of(&name);
         let start = self.cfg.initial_per_host.clamp(1, max);
         self.hosts.push(Host::new(start, max));
-        self.lanes.push(Lane::default());
+        self.max_of.push(max);
+        self.lanes.push(Lane {
+            interval: self.cfg.host(&name).and_then(|h| h.request_interval),
+            ..Lane::default()
+        });
+        self.names.push(name.clone());
         self.host_ids.insert(name, self.hosts.len() - 1);
         self.hosts.len() - 1
+    }
+
+    /// Host `hid`'s `max-per-host`: what its adaptive limit never exceeds.
+    pub fn max_per_host(&self, hid: usize) -> usize {
+        self.max_of[hid]
+    }
+
+    /// Whether host `hid` must wait for its `request-interval` (and is
+    /// then held in `spaced` until `wake` finds it due).
+    fn spacing(&mut self, hid: usize) -> bool {
+        let due = self.lanes[hid].not_before.is_none_or(|t| t <= self.now);
+        if !due && !self.spaced.contains(&hid) {
+            self.spaced.push(hid);
+        }
+        !due
     }
 
     /// Queues every job, then ranks the hosts, so that each host is ranked
@@ -174,6 +208,10 @@ impl Queue {
         if lane.ready.is_empty() || host.in_flight >= host.limit || host.paused_until.is_some() {
             return;
         }
+        if lane.not_before.is_some() && self.spacing(hid) {
+            return;
+        }
+        let (host, lane) = (&self.hosts[hid], &mut self.lanes[hid]);
         let backlog = lane.ready.len();
         let rounds = backlog / host.limit.max(1);
         let urgency = if rounds >= CRITICAL_ROUNDS {
@@ -206,10 +244,16 @@ impl Queue {
             if host.paused_until.is_some() || host.in_flight >= host.limit {
                 continue;
             }
+            if lane.not_before.is_some() && self.spacing(hid) {
+                continue;
+            }
+            let (host, lane) = (&mut self.hosts[hid], &mut self.lanes[hid]);
             let Some(mut job) = lane.ready.pop_front() else {
                 continue;
             };
             host.in_flight += 1;
+            // A request interval counts from when the last request was sent.
+            lane.not_before = lane.interval.map(|i| self.now + i);
             // It takes the connection left open, if any.
             lane.open = None;
             lane.unstarted -= usize::from(job.requests == 0);
@@ -263,6 +307,7 @@ impl Queue {
             }
             let host = &mut self.hosts[f.host];
             if host.outliers < max && host.last_answer.is_some_and(|t| t > f.sent) {
+                tracing::debug!(host = %self.names[f.host], silent_ms = u64::try_from(now.duration_since(f.sent).as_millis()).unwrap_or(u64::MAX), "set aside: silent while its host answers others");
                 f.outlier = true;
                 host.outliers += 1;
                 host.in_flight -= 1;
@@ -287,6 +332,16 @@ impl Queue {
             }
         }
         let mut i = 0;
+        while i < self.spaced.len() {
+            let hid = self.spaced[i];
+            if self.lanes[hid].not_before.is_none_or(|t| t <= now) {
+                self.spaced.swap_remove(i);
+                self.mark_runnable(hid);
+            } else {
+                i += 1;
+            }
+        }
+        let mut i = 0;
         while i < self.delayed.len() {
             if self.delayed[i].0 <= now {
                 let (_, _, job) = self.delayed.swap_remove(i);
@@ -297,13 +352,14 @@ impl Queue {
         }
     }
 
-    /// When the next paused host or delayed job is due.
+    /// When the next paused host, delayed job or spaced host is due.
     pub fn next_wake(&self) -> Option<Instant> {
         let hosts = self
             .paused
             .iter()
             .filter_map(|&h| self.hosts[h].paused_until);
         let jobs = self.delayed.iter().map(|d| d.0);
-        hosts.chain(jobs).min()
+        let spaced = self.spaced.iter().filter_map(|&h| self.lanes[h].not_before);
+        hosts.chain(jobs).chain(spaced).min()
     }
 }
