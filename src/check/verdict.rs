@@ -39,6 +39,8 @@ pub(crate) struct Job {
     pub sent_epoch: u64,
     /// The host's count of refusals (429, or a `Retry-After`) when it was sent.
     pub sent_refusals: u64,
+    /// Its place among the requests sent to its host (1, 2, ...).
+    pub sent_seq: u64,
     /// Its GET keeps what the page says (a sample of its body), to compare
     /// it with a made-up path's answer or to find its anchors.
     pub sample: bool,
@@ -67,6 +69,7 @@ impl Job {
             sent_level: 0,
             sent_epoch: 0,
             sent_refusals: 0,
+            sent_seq: 0,
             sample: false,
             anchors: Arc::from(Vec::new()),
             probe: None,

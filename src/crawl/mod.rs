@@ -21,7 +21,7 @@ mod read;
 mod robots;
 pub mod sitemap;
 
-use crate::extract::Link;
+use crate::extract::{self, Link};
 use crate::net::Door;
 use crate::source::Problem;
 use futures::stream::{FuturesUnordered, StreamExt};
@@ -336,17 +336,6 @@ fn page_key(u: &Url) -> String {
     u.to_string()
 }
 
-/// Paths that name files, not pages: not worth a request to find links.
-fn looks_like_file(u: &Url) -> bool {
-    const EXT: &[&str] = &[
-        "png", "jpg", "jpeg", "gif", "svg", "webp", "ico", "css", "js", "pdf", "zip", "gz", "tgz",
-        "mp3", "mp4", "mov", "webm", "woff", "woff2", "ttf", "rss", "atom", "json", "xml", "txt",
-    ];
-    u.path().rsplit_once('.').is_some_and(|(_, ext)| {
-        !ext.contains('/') && EXT.contains(&ext.to_ascii_lowercase().as_str())
-    })
-}
-
 impl Crawl<'_> {
     fn allowed(&self, u: &Url) -> bool {
         match self.robots.get(&origin(u)) {
@@ -400,7 +389,8 @@ impl Crawl<'_> {
     /// Queues a page found at `depth` (linked from `from`), if the crawl
     /// may and should read it.
     fn enqueue_page(&mut self, url: Url, depth: usize, from: &str) {
-        if !self.in_scope(&url) || looks_like_file(&url) {
+        // Paths that name files, not pages: not worth a request to find links.
+        if !self.in_scope(&url) || extract::names_file(&url) {
             return;
         }
         let key = page_key(&url);

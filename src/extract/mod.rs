@@ -202,6 +202,22 @@ pub fn is_template(url: &str) -> bool {
     url.contains("{{") || url.contains("{%") || url.contains("<%") || url.contains("${")
 }
 
+/// Whether `url`'s path names a file by its extension (an image, an
+/// archive, a PDF, a feed...) rather than a page: no links to follow in it,
+/// no anchors to find, and its size is no reason to read it.
+pub fn names_file(url: &url::Url) -> bool {
+    const EXT: &[&str] = &[
+        "png", "jpg", "jpeg", "gif", "svg", "webp", "ico", "bmp", "tif", "tiff", "css", "js",
+        "pdf", "ps", "epub", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "csv", "zip",
+        "gz", "tgz", "bz2", "xz", "7z", "tar", "rar", "jar", "whl", "deb", "rpm", "dmg", "iso",
+        "exe", "msi", "apk", "mp3", "mp4", "m4a", "ogg", "wav", "flac", "mov", "avi", "mkv",
+        "webm", "woff", "woff2", "ttf", "otf", "rss", "atom", "json", "xml", "txt",
+    ];
+    url.path().rsplit_once('.').is_some_and(|(_, ext)| {
+        !ext.contains('/') && EXT.contains(&ext.to_ascii_lowercase().as_str())
+    })
+}
+
 /// Whether `url` is relative: no scheme, and more than a fragment.
 pub fn is_relative(url: &str) -> bool {
     let url = url.trim();

@@ -3,8 +3,10 @@
 //! The limit starts small, grows by one slot for each full window of good
 //! answers given under full load, and on 429/503 drops: a refusal (429, or
 //! any answer with `Retry-After`) keeps the load below the one refused as
-//! a ceiling and pauses the host; a bare 503 only counts when two come in
-//! a row from different URLs. Pure bookkeeping: no clock of its own, no
+//! a ceiling and pauses the host (until `Retry-After`, or until a request
+//! sent after the refused one is answered: then it was that URL's); a
+//! bare 503 only counts when two come in a row from different
+//! URLs. Pure bookkeeping: no clock of its own, no
 //! queue (see `queue.rs`), no verdicts (see `verdict.rs`).
 
 use super::super::verdict::{Answer, Job, Shape};
@@ -52,6 +54,11 @@ pub(super) struct Host {
     bare_503s: u32,
     /// Bursts of refusals (429, or a `Retry-After`) so far.
     pub refusals: u64,
+    /// Requests sent to it so far (see `Job::sent_seq`).
+    pub sent: u64,
+    /// The last request whose refusal paused it: an answer to any request
+    /// sent after that one ends the pause. `None` while no pause is on.
+    paused_by: Option<u64>,
     /// Good answers at a ceiling on probation that lift it by one.
     probation: usize,
     /// The load at which a request was last refused alone.
@@ -87,6 +94,8 @@ impl Host {
             capped: false,
             bare_503s: 0,
             refusals: 0,
+            sent: 0,
+            paused_by: None,
             probation: PROBATION,
             lone_refusal_at: None,
             good_at_ceiling: 0,
@@ -198,7 +207,12 @@ impl Host {
     /// probation when one was (it may be one URL's limit: the ceiling is
     /// lifted by one after a window of good answers under it, a window
     /// that doubles with each such refusal), and for good again when that
-    /// lift draws a lone refusal at the same load. A bare 503 (no
+    /// lift draws a lone refusal at the same load. A refusal of a load of
+    /// two or less sets no ceiling: it is a rate limit or one URL's. The
+    /// pause lasts until a request sent after the last refused one is
+    /// answered (not refused): the refusal was then that URL's, or of a
+    /// load since lowered, and a host that limits requests over time
+    /// refuses those too. A bare 503 (no
     /// `Retry-After`) says nothing of the load that drew it and is often
     /// one URL's answer: two in a row from different URLs halve the limit
     /// (once per burst), and each URL's own backoff does the rest.
@@ -237,24 +251,26 @@ impl Host {
             if !burst {
                 self.refusals += 1;
             }
-            // A level refused twice, alone each time, is a cap too: the
-            // ceiling's probation lifted it and the same refusal came back.
-            if burst || self.lone_refusal_at == Some(job.sent_level) {
-                self.capped = true;
-            } else {
-                self.lone_refusal_at = Some(job.sent_level);
-                self.probation = self.probation.saturating_mul(2);
+            // Never below two slots: a load of two or less refused is a
+            // rate limit (the pause handles it) or a single URL's, not a
+            // cap on concurrent requests, and one stalled request must not
+            // be able to hold a whole host.
+            if job.sent_level > floor {
+                // A level refused twice, alone each time, is a cap too: the
+                // ceiling's probation lifted it and the same refusal came back.
+                if burst || self.lone_refusal_at == Some(job.sent_level) {
+                    self.capped = true;
+                } else {
+                    self.lone_refusal_at = Some(job.sent_level);
+                    self.probation = self.probation.saturating_mul(2);
+                }
+                self.ceiling = self.ceiling.min(job.sent_level - 1);
+                self.good_at_ceiling = 0;
             }
-            // Never below two slots: a 429 there is a rate limit
-            // (Retry-After handles it) or a single URL's, and one stalled
-            // request must not be able to hold a whole host.
-            self.ceiling = self
-                .ceiling
-                .min(job.sent_level.saturating_sub(1).max(floor));
-            self.good_at_ceiling = 0;
             let until = now + pause;
             let until = self.paused_until.map_or(until, |t| t.max(until));
             self.paused_until = Some(until);
+            self.paused_by = Some(self.paused_by.map_or(job.sent_seq, |s| s.max(job.sent_seq)));
             paused = Some(until);
         }
         self.limit = self.limit.min(self.ceiling);
@@ -266,10 +282,18 @@ impl Host {
     /// ceiling. One slot per round, not per answer: growing per answer
     /// doubles the load before the first 429 can come back, and every
     /// request sent meanwhile draws one. At a ceiling on probation, a
-    /// window of `probation` good answers lifts it by one.
+    /// window of `probation` good answers lifts it by one. It also ends a
+    /// lone refusal's pause when sent after the refused request.
     pub fn speed_up(&mut self, job: &Job, max_per_host: usize) {
         let max = max_per_host.max(1);
         self.bare_503s = 0;
+        if self.paused_until.is_none() {
+            self.paused_by = None;
+        } else if self.paused_by.is_some_and(|s| job.sent_seq > s) {
+            // Sent after the refused request and not refused: the pause was not the host's.
+            self.paused_until = None;
+            self.paused_by = None;
+        }
         if job.sent_level < self.limit || job.sent_epoch != self.epoch {
             return;
         }
@@ -304,6 +328,8 @@ mod tests {
         j.sent_level = h.in_flight;
         j.sent_epoch = h.epoch;
         j.sent_refusals = h.refusals;
+        h.sent += 1;
+        j.sent_seq = h.sent;
         j
     }
 
@@ -398,6 +424,54 @@ mod tests {
         answer(&mut h, &again, 429, Some(Duration::ZERO));
         assert!(h.capped);
         assert_eq!(h.ceiling, 4);
+    }
+
+    fn refuse(h: &mut Host, j: &Job) {
+        h.in_flight -= 1;
+        let second = Duration::from_secs(1);
+        h.slow_down(j, 429, Some(second), second, 6, Instant::now());
+    }
+
+    #[test]
+    fn a_refusals_pause_ends_when_a_request_sent_after_it_is_answered() {
+        let mut h = Host::new(4, 6);
+        let jobs: Vec<Job> = (0..4).map(|_| sent(&mut h, 0)).collect();
+        refuse(&mut h, &jobs[2]);
+        assert!(h.paused_until.is_some());
+        answer_ok(&mut h, &jobs[0]);
+        assert!(
+            h.paused_until.is_some(),
+            "sent before the refused one: says nothing"
+        );
+        answer_ok(&mut h, &jobs[3]);
+        assert!(
+            h.paused_until.is_none(),
+            "a later request answered: the refusal was its URL's"
+        );
+        assert_eq!(h.ceiling, 2, "the load refused is not tried again");
+
+        // A host that limits requests over time refuses the later ones too.
+        let mut h = Host::new(4, 6);
+        let jobs: Vec<Job> = (0..4).map(|_| sent(&mut h, 0)).collect();
+        for j in &jobs[1..] {
+            refuse(&mut h, j);
+        }
+        answer_ok(&mut h, &jobs[0]);
+        assert!(h.paused_until.is_some(), "{h:?}");
+    }
+
+    #[test]
+    fn a_refusal_of_a_lone_request_pauses_but_sets_no_ceiling() {
+        let mut h = Host::new(2, 6);
+        let (a, b) = (sent(&mut h, 0), sent(&mut h, 0));
+        refuse(&mut h, &a);
+        refuse(&mut h, &b);
+        assert!(h.paused_until.is_some());
+        assert_eq!(
+            h.ceiling, 6,
+            "two at once refused says nothing of a cap: {h:?}"
+        );
+        assert!(!h.capped);
     }
 
     fn status(s: u16) -> Answer {

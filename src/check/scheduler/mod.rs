@@ -52,6 +52,10 @@ pub(crate) async fn run(
     let fragments = cfg.fragments;
     s.queue.enqueue_all(urls.into_iter().map(|t| {
         let mut job = Job::new(t.id, t.url);
+        // A HEAD goes first even when the anchors need the page: a GET of
+        // a URL that turns out to be a large file would start its whole
+        // transfer (servers ignore `Range` as often as not), and a URL's
+        // extension does not tell.
         if fragments {
             job.anchors = Arc::from(t.anchors);
         }

@@ -263,6 +263,8 @@ impl Queue {
             job.sent_level = host.in_flight;
             job.sent_epoch = host.epoch;
             job.sent_refusals = host.refusals;
+            host.sent += 1;
+            job.sent_seq = host.sent;
             self.mark_runnable(hid);
             return Some((hid, job));
         }
