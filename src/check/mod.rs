@@ -7,6 +7,7 @@
 //! verdicts go out over a channel as they are reached, so a run interrupted
 //! halfway keeps what it finished.
 
+mod github;
 mod outcome;
 pub(crate) mod page;
 mod parking;
@@ -309,5 +310,60 @@ pub async fn check_urls(
     urls: Vec<ToCheck>,
     results: mpsc::Sender<(usize, CheckResult)>,
 ) {
-    scheduler::run(door, cfg, urls, results).await;
+    let Some(api) = cfg.github.clone() else {
+        return scheduler::run(door, cfg, urls, results).await;
+    };
+    let on_github: std::collections::HashMap<usize, Url> = urls
+        .iter()
+        .filter(|t| github::resource(&t.url).is_some())
+        .map(|t| (t.id, t.url.clone()))
+        .collect();
+    if on_github.is_empty() {
+        return scheduler::run(door, cfg, urls, results).await;
+    }
+    // github.com's failures go by the API first; every other verdict
+    // passes straight through.
+    let (tx, mut rx) = mpsc::channel(256);
+    let checking = scheduler::run(door.clone(), cfg, urls, tx);
+    let relay = async {
+        let mut asking = futures::stream::FuturesUnordered::new();
+        let mut open = true;
+        while open || !asking.is_empty() {
+            tokio::select! {
+                got = rx.recv(), if open && asking.len() < GITHUB_API_AT_ONCE => {
+                    let Some((id, result)) = got else {
+                        open = false;
+                        continue;
+                    };
+                    let asked = on_github
+                        .get(&id)
+                        .filter(|_| github::worth_asking(&result))
+                        .map(|checked| github::asked_url(checked, &result))
+                        .and_then(|u| github::resource(&u).map(|r| (u, r)));
+                    match asked {
+                        Some((url, res)) => {
+                            let (door, api) = (&door, &api);
+                            asking.push(async move {
+                                (id, github::confirm(door, api, &url, &res, result).await)
+                            });
+                        }
+                        None => {
+                            if results.send((id, result)).await.is_err() {
+                                return;
+                            }
+                        }
+                    }
+                }
+                Some(done) = futures::StreamExt::next(&mut asking), if !asking.is_empty() => {
+                    if results.send(done).await.is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+    };
+    tokio::join!(checking, relay);
 }
+
+/// Requests to the GitHub API in flight at once (its limits are per token).
+const GITHUB_API_AT_ONCE: usize = 2;

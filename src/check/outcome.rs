@@ -120,7 +120,10 @@ pub struct CheckResult {
     pub final_url: Option<String>,
     /// Every redirect hop, in order.
     pub redirects: Vec<Hop>,
-    /// The cause, for errors, timeouts, exclusions and unsupported links.
+    /// The cause, for errors, timeouts, exclusions and unsupported links;
+    /// for soft 404s, parked domains and bot walls, what gave them away;
+    /// and where a verdict came from when not from the URL's own answer
+    /// (the GitHub API's, when github.com would not say).
     pub error: Option<String>,
     /// Requests sent (HEAD, GET fallback, hops and retries all count).
     pub requests: u32,

@@ -12,6 +12,7 @@ mod ecosystem;
 mod email;
 mod extract;
 mod formats;
+mod github;
 mod history;
 mod kit;
 mod lint;
