@@ -25,7 +25,9 @@ pub use archive::{SaveState, SaveStatus};
 pub use findings::StoredFinding;
 pub use issues::OccurrenceRecord;
 pub use lint::LintHistory;
-pub use runs::{Change, LatestCheck, LinkRecord, RunSettings, TimelineEntry, HISTORY_WINDOW};
+pub use runs::{
+    Change, LatestCheck, LinkRecord, RunSettings, TimelineEntry, TrendPoint, HISTORY_WINDOW,
+};
 pub use writer::{Write, Writer};
 
 use rusqlite::{params, Connection};
