@@ -4,7 +4,7 @@
 use linkrot::archive::Capture;
 use linkrot::check::{Hop, Status};
 use linkrot::history::{CheckPoint, Policy};
-use linkrot::report::{render, Filter, OutputFormat, Report, RunInfo, TerminalOptions};
+use linkrot::report::{render, Filter, OutputFormat, RenderOptions, Report, RunInfo};
 use linkrot::store::{LinkRecord, OccurrenceRecord};
 
 fn occurrence(path: &str, line: u32, date: &str) -> OccurrenceRecord {
@@ -109,6 +109,7 @@ pub fn fixture() -> Report {
         id: 7,
         started_at: "2025-11-24T16:00:00Z".into(),
         finished_at: "2025-11-24T16:00:27Z".into(),
+        inputs: vec!["_posts/".into()],
     };
     Report::new(
         run,
@@ -124,8 +125,9 @@ fn rendered(format: OutputFormat) -> String {
     render(
         &fixture(),
         format,
-        TerminalOptions {
+        &RenderOptions {
             show_redirects: true,
+            ..RenderOptions::default()
         },
         &mut out,
     )
@@ -217,7 +219,7 @@ fn github_annotations_escape_and_cap() {
     render(
         &big,
         OutputFormat::Github,
-        TerminalOptions::default(),
+        &RenderOptions::default(),
         &mut out,
     )
     .unwrap();
@@ -246,7 +248,7 @@ fn html_is_self_contained_with_a_bar_per_year_and_a_table_per_issue() {
         .next()
         .unwrap();
     assert_eq!(rot.matches("class=\"bar\"").count(), 2, "2015 and 2018");
-    assert_eq!(html.matches("<section class=\"issue\"").count(), 2);
+    assert_eq!(html.matches("<details class=\"issue\"").count(), 2);
     assert!(html.contains("<a href=\"https://web.archive.org/web/20151101120000/"));
     insta::assert_snapshot!(html);
 }
@@ -399,6 +401,7 @@ pub fn draft_fixture() -> Report {
         id: 8,
         started_at: "2026-12-01T09:00:00Z".into(),
         finished_at: "2026-12-01T09:00:01Z".into(),
+        inputs: vec!["drafts/2026-12-01-next.md".into()],
     };
     let stored = findings
         .into_iter()
@@ -420,7 +423,7 @@ fn rendered_draft(format: OutputFormat) -> String {
     render(
         &draft_fixture(),
         format,
-        TerminalOptions::default(),
+        &RenderOptions::default(),
         &mut out,
     )
     .unwrap();
@@ -586,7 +589,7 @@ fn json_matches_the_published_schema_with_every_field_filled() {
     render(
         &report,
         OutputFormat::Json,
-        TerminalOptions::default(),
+        &RenderOptions::default(),
         &mut out,
     )
     .unwrap();
@@ -601,7 +604,7 @@ fn json_matches_the_published_schema_with_every_field_filled() {
     render(
         &failing,
         OutputFormat::Json,
-        TerminalOptions::default(),
+        &RenderOptions::default(),
         &mut out,
     )
     .unwrap();

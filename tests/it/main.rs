@@ -17,3 +17,4 @@ mod kit;
 mod lint;
 mod realweb;
 mod safety;
+mod scale;
