@@ -249,13 +249,17 @@ fn write_todo(report: &Report, w: &mut impl Write) -> std::io::Result<()> {
 
     writeln!(
         w,
-        "<div><h3>Newly broken since the previous check ({})</h3>",
+        "<div><h3>Broken since the previous check ({})</h3>",
         count(t.newly_broken.total)
     )?;
     list(
         w,
         &t.newly_broken,
-        "Nothing broke since the previous check.",
+        if t.failing_first_check > 0 {
+            ""
+        } else {
+            "Nothing broke since the previous check."
+        },
         |i| {
             format!(
                 "{} <span class=\"st\">{}</span> <span class=\"meta\">&middot; {}</span>",
@@ -265,6 +269,13 @@ fn write_todo(report: &Report, w: &mut impl Write) -> std::io::Result<()> {
             )
         },
     )?;
+    if t.failing_first_check > 0 {
+        writeln!(
+            w,
+            "<p class=\"meta\">{}</p>",
+            super::markdown::first_check_note(t.failing_first_check)
+        )?;
+    }
     writeln!(w, "</div>")?;
     writeln!(w, "</div></section>")
 }
@@ -276,6 +287,9 @@ fn list(
     item: impl Fn(&TodoItem) -> String,
 ) -> std::io::Result<()> {
     if l.items.is_empty() {
+        if empty.is_empty() {
+            return Ok(());
+        }
         return writeln!(w, "<p class=\"meta\">{empty}</p>");
     }
     writeln!(w, "<ol>")?;

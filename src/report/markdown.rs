@@ -240,13 +240,17 @@ fn write_todo(report: &Report, out: &mut String) {
 
     let _ = writeln!(
         out,
-        "### Newly broken since the previous check ({})\n",
+        "### Broken since the previous check ({})\n",
         count(t.newly_broken.total)
     );
     list(
         out,
         &t.newly_broken,
-        "Nothing broke since the previous check.",
+        if t.failing_first_check > 0 {
+            ""
+        } else {
+            "Nothing broke since the previous check."
+        },
         |i| {
             let c = &i.latest;
             let shown = report.shown_path(&c.path);
@@ -260,11 +264,29 @@ fn write_todo(report: &Report, out: &mut String) {
             )
         },
     );
+    if t.failing_first_check > 0 {
+        let _ = writeln!(out, "{}\n", first_check_note(t.failing_first_check));
+    }
+}
+
+/// How many failing links had no earlier check to compare with.
+pub(super) fn first_check_note(n: usize) -> String {
+    match n {
+        1 => {
+            "1 failing link was checked for the first time: nothing to compare it with yet.".into()
+        }
+        n => format!(
+            "{} failing links were checked for the first time: nothing to compare them with yet.",
+            count(n)
+        ),
+    }
 }
 
 fn list(out: &mut String, l: &TodoList, empty: &str, item: impl Fn(&TodoItem) -> String) {
     if l.items.is_empty() {
-        let _ = writeln!(out, "{empty}\n");
+        if !empty.is_empty() {
+            let _ = writeln!(out, "{empty}\n");
+        }
         return;
     }
     for (n, i) in l.items.iter().enumerate() {

@@ -23,8 +23,12 @@ pub struct Todo {
     /// Alive links whose every redirect is permanent (301, 308): the
     /// server says to update them.
     pub moved: TodoList,
-    /// Links failing now that were alive (or new) at their previous check.
+    /// Links failing now that were alive at their previous check.
     pub newly_broken: TodoList,
+    /// Links failing at their first check, with no earlier one to compare
+    /// (all of them, on an archive's first night): in `most_cited`, not in
+    /// `newly_broken`.
+    pub failing_first_check: usize,
     /// The `linkrot fix` command that applies the copies and the
     /// redirects, over the whole run whatever the filter; absent when
     /// there is nothing it would change, or no input it can rewrite.
@@ -122,7 +126,11 @@ impl Todo {
             most_cited: list(&|l| l.status.is_failure()),
             archived: list(&|l| l.status.is_failure() && capture(l).is_some()),
             moved: list(&moved),
-            newly_broken: list(&|l| l.change == Some(Change::NewlyBroken)),
+            newly_broken: list(&|l| l.change == Some(Change::NewlyBroken) && !first_check(l)),
+            failing_first_check: links
+                .iter()
+                .filter(|l| l.change == Some(Change::NewlyBroken) && first_check(l))
+                .count(),
             fix: None,
         }
     }
@@ -223,6 +231,15 @@ fn copies(n: usize) -> &'static str {
     } else {
         "their archived copies"
     }
+}
+
+/// Whether the link's check in this run is its first conclusive one.
+fn first_check(l: &LinkRecord) -> bool {
+    l.history
+        .iter()
+        .filter(|p| p.status.is_conclusive())
+        .count()
+        <= 1
 }
 
 /// Whether `fix` would update the link to where it moved: alive, and

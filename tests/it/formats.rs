@@ -68,6 +68,16 @@ pub fn fixture() -> Report {
             occurrence("_posts/2018-02-04-370.md", 12, "2018-02-04"),
         ],
     );
+    // Alive a week before: broken since the previous check.
+    gone.history.insert(
+        0,
+        CheckPoint {
+            at: 1_764_000_000 - 7 * 86_400,
+            status: Status::Ok,
+            http_status: Some(200),
+            error: None,
+        },
+    );
     gone.archive = Some(Capture {
         url: "https://web.archive.org/web/20151101120000/http://blog.kaizen.test/2015/gone,with-comma".into(),
         timestamp: "20151101120000".into(),
