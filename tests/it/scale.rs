@@ -275,6 +275,19 @@ fn a_100000_link_archive_fits_a_job_summary_and_renders_in_a_browser() {
     assert_eq!(p["headline"], report.headline(), "{p}");
     assert_eq!(p["rot_labels"].as_array().unwrap().len(), 13, "{p}");
 
+    let shot = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("report-100k.png");
+    crate::browser::headless(
+        &browser,
+        &dir.path().join("profile-shot"),
+        &[
+            format!("--screenshot={}", shot.display()),
+            "--window-size=1280,2400".into(),
+            "--hide-scrollbars".into(),
+            format!("file://{}", dir.path().join(&name).display()),
+        ],
+    );
+    assert!(std::fs::metadata(&shot).is_ok_and(|m| m.len() > 10_000));
+
     // A filter narrows the 100,000-link page too.
     let host = "host7.test";
     let want = report
