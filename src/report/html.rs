@@ -148,7 +148,10 @@ pub fn write_html(report: &Report, mut w: impl Write) -> std::io::Result<()> {
         ("issues with failing links", s.failing_issues),
         ("links in the run", report.overview.run.occurrences),
         ("dead", s.dead),
-        ("newly broken", s.newly_broken),
+        (
+            "broken since the previous check",
+            report.todo.newly_broken.total,
+        ),
         ("recovered", s.recovered),
         ("redirected", s.redirected),
         ("lint errors", s.lint_errors),

@@ -140,9 +140,9 @@ impl Summary {
 impl super::Report {
     /// The report in one sentence, counting links (occurrences in issues)
     /// and distinct URLs apart: `3 failing URLs, cited 4 times in 2
-    /// issues, of 9 links (8 distinct URLs) in 3 issues; 1 dead, 2 newly
-    /// broken, 0 recovered.` Under a filter it says what the report keeps
-    /// of the whole run.
+    /// issues, of 9 links (8 distinct URLs) in 3 issues; 1 dead, 2 broken
+    /// since the previous check, 0 recovered.` Under a filter it says what
+    /// the report keeps of the whole run.
     pub fn headline(&self) -> String {
         use super::overview::count;
         let (s, run) = (&self.summary, &self.overview.run);
@@ -166,10 +166,17 @@ impl super::Report {
                 plural(s.issues, "issue", "issues")
             )
         };
+        // "Newly broken" counts links failing at their first check too (what
+        // `--fail-on new` fails on); a person reads it as "it worked before".
+        let first = match self.todo.failing_first_check {
+            0 => String::new(),
+            1 => " (1 failing at its first check)".to_string(),
+            n => format!(" ({} failing at their first check)", count(n)),
+        };
         let changes = format!(
-            "{} dead, {} newly broken, {} recovered.",
+            "{} dead, {} broken since the previous check{first}, {} recovered.",
             count(s.dead),
-            count(s.newly_broken),
+            count(self.todo.newly_broken.total),
             count(s.recovered)
         );
         if self.is_filtered() {

@@ -200,7 +200,7 @@ fn the_html_report_fits_a_phone_and_a_desktop_shows_its_values_and_filters() {
         assert_eq!(p["rows_visible"], 3, "{p}");
         assert_eq!(
             p["headline"],
-            "2 failing URLs, cited 3 times in 2 issues, of 6 links (5 distinct URLs) in 2 issues; 0 dead, 2 newly broken, 0 recovered."
+            "2 failing URLs, cited 3 times in 2 issues, of 6 links (5 distinct URLs) in 2 issues; 0 dead, 1 broken since the previous check (1 failing at its first check), 0 recovered."
         );
         assert_eq!(p["todo"].as_array().map(Vec::len), Some(4), "{p}");
         // 2015: the broken and the timed-out links of 3 checked; 2018: the

@@ -340,7 +340,7 @@ fn the_unfiltered_counts_name_links_and_urls_apart() {
     assert!(!r.is_filtered());
     assert_eq!(
         r.headline(),
-        "2 failing URLs, cited 3 times in 2 issues, of 6 links (5 distinct URLs) in 2 issues; 0 dead, 2 newly broken, 0 recovered."
+        "2 failing URLs, cited 3 times in 2 issues, of 6 links (5 distinct URLs) in 2 issues; 0 dead, 1 broken since the previous check (1 failing at its first check), 0 recovered."
     );
 }
 
@@ -354,7 +354,7 @@ fn the_status_filter_counts_what_it_keeps_against_the_whole_run() {
     // The regression: 3 is the failing links, not the run's links (6).
     assert_eq!(
         r.headline(),
-        "Filtered: 3 links (2 distinct URLs) in 2 issues kept of the run's 6 links (5 distinct URLs) in 2 issues; 2 failing URLs, cited 3 times in 2 issues; 0 dead, 2 newly broken, 0 recovered."
+        "Filtered: 3 links (2 distinct URLs) in 2 issues kept of the run's 6 links (5 distinct URLs) in 2 issues; 2 failing URLs, cited 3 times in 2 issues; 0 dead, 1 broken since the previous check (1 failing at its first check), 0 recovered."
     );
     let mut md = Vec::new();
     render(
