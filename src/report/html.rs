@@ -444,7 +444,7 @@ fn write_detail(report: &Report, w: &mut impl Write) -> std::io::Result<()> {
     writeln!(
         w,
         "<section id=\"detail\"><h2>Failing links by issue (<span id=\"shown\">{}</span> shown)</h2>",
-        issues.iter().map(|i| i.links.len()).sum::<usize>()
+        report.summary.failing_occurrences
     )?;
     writeln!(w, "<input id=\"filter\" type=\"search\" placeholder=\"Filter by URL, status, host, issue...\" aria-label=\"Filter\">")?;
     for (n, issue) in issues.iter().enumerate() {

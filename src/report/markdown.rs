@@ -47,7 +47,7 @@ pub fn write_markdown(
         text: String::new(),
     };
     let failing = by_issue(report, |l| l.status.is_failure());
-    let total_rows: usize = failing.iter().map(|i| i.links.len()).sum();
+    let total_rows = report.summary.failing_occurrences;
     let mut rows_shown = 0;
     if !failing.is_empty() {
         items.push("## Failing links by issue\n\n");
