@@ -57,6 +57,7 @@ table.links td,table.lint td{border:0;padding:.1rem 0}
 td:empty{display:none}
 table.links td:nth-child(1)::before,table.lint td:nth-child(2)::before{content:'line ';color:#666}
 table.links td:nth-child(4)::before{content:'failing since ';color:#666}
+table.lint td:nth-child(2),table.lint td:nth-child(3),table.lint td:nth-child(4){display:inline-block;margin-right:.6rem}
 }
 ";
 
@@ -206,7 +207,11 @@ fn write_todo(report: &Report, w: &mut impl Write) -> std::io::Result<()> {
     list(
         w,
         &t.archived,
-        "No failing link has an archived copy on record (<code>linkrot archive lookup</code> asks the archives).",
+        if t.most_cited.total == 0 {
+            "No failing link."
+        } else {
+            "No failing link has an archived copy on record (<code>linkrot archive lookup</code> asks the archives)."
+        },
         |i| {
             format!(
                 "{} &rarr; <a href=\"{}\">archived copy</a> <span class=\"meta\">&middot; {} &middot; {}</span>",

@@ -200,7 +200,11 @@ fn write_todo(report: &Report, out: &mut String) {
     list(
         out,
         &t.archived,
-        "No failing link has an archived copy on record (`linkrot archive lookup` asks the archives).",
+        if t.most_cited.total == 0 {
+            "No failing link."
+        } else {
+            "No failing link has an archived copy on record (`linkrot archive lookup` asks the archives)."
+        },
         |i| {
             format!(
                 "`{}` → [archived copy]({}); {}, {}",

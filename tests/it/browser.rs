@@ -236,6 +236,19 @@ fn the_html_report_fits_a_phone_and_a_desktop_shows_its_values_and_filters() {
         );
     }
 
+    // A draft with lint findings: their table becomes cards too.
+    let draft = tempfile::tempdir().unwrap();
+    let report = page(&crate::formats::draft_fixture(), draft.path());
+    for width in [390, 1280] {
+        let p = view(&browser, draft.path(), &report, width, &format!("d{width}"));
+        assert!(
+            p["scroll"].as_u64() <= p["client"].as_u64(),
+            "no horizontal scroll at {width} px: {p}"
+        );
+        assert_eq!(p["wrapped_headers"], serde_json::json!([]), "{p}");
+    }
+    let report = page(&fixture_with_trend(), dir.path());
+
     // A shared filtered view: only the slow.test row is left.
     let p = view(
         &browser,
