@@ -177,7 +177,12 @@ fn write_todo(report: &Report, out: &mut String) {
 
     out.push_str("### Failing links cited most often\n\n");
     list(out, &t.most_cited, "No failing link.", |i| {
-        let mut s = format!("`{}` {}; {}", code(&i.url), i.status, cited(i));
+        let mut s = format!(
+            "`{}` {}; {}",
+            clip(&code(&i.url)),
+            clip(&i.status),
+            cited(i)
+        );
         if let Some(since) = &i.failing_since {
             let what = if i.state == Some(crate::history::State::Dead) {
                 "dead"
@@ -186,7 +191,7 @@ fn write_todo(report: &Report, out: &mut String) {
             };
             let _ = write!(s, "; {what} since {since}");
         }
-        if let Some(a) = &i.archive {
+        if let Some(a) = i.archive.as_deref().filter(|a| a.len() <= LONGEST) {
             let _ = write!(s, "; [archived copy]({a})");
         }
         s
@@ -208,23 +213,37 @@ fn write_todo(report: &Report, out: &mut String) {
         |i| {
             format!(
                 "`{}` → [archived copy]({}); {}, {}",
-                code(&i.url),
-                i.archive.as_deref().unwrap_or_default(),
+                clip(&code(&i.url)),
+                clip(i.archive.as_deref().unwrap_or_default()),
                 i.status,
                 cited(i)
             )
         },
     );
 
+    // A run over thousands of files named one by one would make a command
+    // longer than the detail: it is then said in words.
+    let command = |c: &str, flags: &str| {
+        if c.len() <= 2 * LONGEST {
+            format!("\n\n    {c}\n")
+        } else {
+            format!(" `linkrot fix` with the run's inputs and `{flags}`.\n")
+        }
+    };
     if let Some(fix) = &t.fix {
         let _ = writeln!(
             out,
-            "This command {} (without `--write` it prints the diff):\n\n    {}\n",
+            "This command {} (without `--write` it prints the diff):{}",
             fix.says(),
-            fix.command
+            command(&fix.command, "--write")
         );
         if let Some(broken) = &fix.broken_command {
-            let _ = writeln!(out, "This one {}:\n\n    {broken}\n", fix.broken_says());
+            let _ = writeln!(
+                out,
+                "This one {}:{}",
+                fix.broken_says(),
+                command(broken, "--replace broken --write")
+            );
         }
     }
 
@@ -236,8 +255,8 @@ fn write_todo(report: &Report, out: &mut String) {
     list(out, &t.moved, "No permanent redirect.", |i| {
         format!(
             "`{}` → `{}`; {}",
-            code(&i.url),
-            code(i.moved_to.as_deref().unwrap_or_default()),
+            clip(&code(&i.url)),
+            clip(&code(i.moved_to.as_deref().unwrap_or_default())),
             cited(i)
         )
     });
@@ -261,9 +280,9 @@ fn write_todo(report: &Report, out: &mut String) {
             let date = c.date.map(|d| format!(" ({d})")).unwrap_or_default();
             format!(
                 "`{}` {}; in *{}*{date}, line {}",
-                code(&i.url),
-                i.status,
-                md_escape(c.title.as_deref().unwrap_or(shown)),
+                clip(&code(&i.url)),
+                clip(&i.status),
+                clip(&md_escape(c.title.as_deref().unwrap_or(shown))),
                 c.line
             )
         },
@@ -396,6 +415,23 @@ fn bold_first(headline: &str) -> String {
 
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{} {}", count(n), if n == 1 { one } else { many })
+}
+
+/// The longest URL or text a to-do item shows whole: the lists before
+/// the detail stay small whatever the archive holds, so the detail has
+/// the budget.
+const LONGEST: usize = 2000;
+
+/// `s`, cut at [`LONGEST`] bytes (on a character boundary) with `…`.
+fn clip(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.len() <= LONGEST {
+        return s.into();
+    }
+    let mut end = LONGEST;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end]).into()
 }
 
 /// Text inside a code span: a backtick or a pipe (which would end a table
