@@ -8,7 +8,7 @@ mod progress;
 use anyhow::Context;
 use clap::Parser;
 use cli::{ArchiveCommand, Cli, Command, Flags, GlobalArgs, LinksFormat, ReportFormat};
-use linkrot::report::{self, TerminalOptions};
+use linkrot::report::{self, RenderOptions, TerminalOptions};
 use linkrot::RunError;
 use std::io::Write;
 use std::process::ExitCode;
@@ -87,14 +87,18 @@ fn check(g: &GlobalArgs, args: &cli::CheckArgs) -> anyhow::Result<u8> {
         Arc::new(linkrot::SystemClock),
     ));
     bar.finish();
-    let outcome = outcome?;
-    let report = &outcome.report;
-    let opts = TerminalOptions {
+    let report = &seen_here(outcome?.report);
+    let opts = RenderOptions {
         show_redirects: s.show_redirects,
+        max_items: s.max_items,
+        full_report: args.full_report.clone(),
     };
-    emit(report, args.format, args.output.as_deref(), opts)?;
+    emit(report, args.format, args.output.as_deref(), &opts)?;
     if args.output.is_some() && args.format != ReportFormat::Terminal && !args.quiet {
-        report::write_terminal(report, opts, std::io::stderr().lock())?;
+        let terminal = TerminalOptions {
+            show_redirects: s.show_redirects,
+        };
+        report::write_terminal(report, terminal, std::io::stderr().lock())?;
     }
     Ok(if report.unread_inputs() > 0 {
         RUNTIME_FAILURE
@@ -153,12 +157,20 @@ fn links(g: &GlobalArgs, args: &cli::LinksArgs) -> anyhow::Result<u8> {
     })
 }
 
+/// `report` as read from the current folder: its paths are shown from here.
+fn seen_here(report: linkrot::Report) -> linkrot::Report {
+    match std::env::current_dir() {
+        Ok(cwd) => report.with_cwd(&cwd),
+        Err(_) => report,
+    }
+}
+
 /// Writes `report` in `format` to `output` (or stdout).
 fn emit(
     report: &linkrot::Report,
     format: ReportFormat,
     output: Option<&std::path::Path>,
-    opts: TerminalOptions,
+    opts: &RenderOptions,
 ) -> anyhow::Result<()> {
     let mut out: Box<dyn Write> = match output {
         Some(path) => Box::new(std::io::BufWriter::new(
@@ -178,6 +190,7 @@ fn stored_report(g: &GlobalArgs, args: &cli::ReportArgs) -> anyhow::Result<u8> {
         Flags {
             db: Some(&args.db),
             show_redirects: args.show_redirects,
+            max_items: args.max_items,
             ..Flags::default()
         },
     )?;
@@ -195,14 +208,16 @@ fn stored_report(g: &GlobalArgs, args: &cli::ReportArgs) -> anyhow::Result<u8> {
         host: args.host.clone(),
         lint: args.lint.into(),
     };
-    let opts = TerminalOptions {
+    let opts = RenderOptions {
         show_redirects: s.show_redirects,
+        max_items: s.max_items,
+        full_report: args.full_report.clone(),
     };
     emit(
-        &report.filtered(&filter),
+        &seen_here(report.filtered(&filter)),
         args.format,
         args.output.as_deref(),
-        opts,
+        &opts,
     )?;
     Ok(OK)
 }
@@ -263,7 +278,12 @@ fn archive_lookup(g: &GlobalArgs, args: &cli::ArchiveLookupArgs) -> anyhow::Resu
         );
         return Ok(RUNTIME_FAILURE);
     };
-    emit(&report, args.format, None, TerminalOptions::default())?;
+    emit(
+        &seen_here(report),
+        args.format,
+        None,
+        &RenderOptions::default(),
+    )?;
     Ok(OK)
 }
 

@@ -387,6 +387,14 @@ pub struct ReportArgs {
     /// Also list redirected links in the terminal report.
     #[arg(long)]
     pub show_redirects: bool,
+    /// Markdown: list at most N failing links and lint findings (default: as
+    /// many as fit in 768 KiB, under a job summary's 1 MiB; never more).
+    #[arg(long, value_name = "N", value_parser = parse::count)]
+    pub max_items: Option<usize>,
+    /// Markdown: where the full report is (a file, an artifact's name), said
+    /// when items are left out.
+    #[arg(long, value_name = "WHERE")]
+    pub full_report: Option<String>,
     /// Which of the run's lint findings to show: none, errors, or all those stored.
     #[arg(long, value_enum, default_value = "all")]
     pub lint: LintArg,
@@ -461,6 +469,10 @@ pub struct CheckArgs {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Markdown: where the full report is (a file, an artifact's name), said
+    /// when items are left out.
+    #[arg(long, value_name = "WHERE")]
+    pub full_report: Option<String>,
     #[command(flatten)]
     pub settings: CheckSettings,
 }
@@ -490,6 +502,10 @@ pub struct CheckSettings {
     /// Also list redirected links in the terminal report.
     #[arg(long)]
     pub show_redirects: bool,
+    /// Markdown: list at most N failing links and lint findings (default: as
+    /// many as fit in 768 KiB, under a job summary's 1 MiB; never more).
+    #[arg(long, value_name = "N", value_parser = parse::count)]
+    pub max_items: Option<usize>,
     /// Send no request at all: every link keeps its last result (never
     /// checked: excluded, "offline"); history and reuse only.
     #[arg(long)]

@@ -39,6 +39,8 @@ pub struct Flags<'a> {
     pub fix: Option<&'a FixArgs>,
     /// `report --show-redirects`.
     pub show_redirects: bool,
+    /// `report --max-items`.
+    pub max_items: Option<usize>,
 }
 
 /// Every setting in force, as the library's configs and the binary's own.
@@ -57,6 +59,8 @@ pub struct Settings {
     pub archive_failing: bool,
     pub fail_on: FailOnArg,
     pub show_redirects: bool,
+    /// Markdown: detailed items at most (`None`: as many as fit its budget).
+    pub max_items: Option<usize>,
     pub lint: LintArg,
     pub links_fail_on: LinksFailOnArg,
     pub redirects: RedirectsArg,
@@ -131,6 +135,7 @@ pub fn resolve(
         "issue",
         "since",
         "host",
+        "full-report",
     ] {
         r.flag_only(key);
     }
@@ -183,6 +188,12 @@ pub fn resolve(
         "show-redirects",
         flags.show_redirects || c.is_some_and(|c| c.show_redirects),
         &[],
+    );
+    let max_items = r.maybe(
+        "max-items",
+        flags.max_items.or(c.and_then(|c| c.max_items)),
+        &[],
+        parse::count,
     );
     let offline = r.switch("offline", c.is_some_and(|c| c.offline), &[]);
 
@@ -563,6 +574,7 @@ pub fn resolve(
         archive_failing,
         fail_on,
         show_redirects,
+        max_items,
         lint,
         // `links` has two ways to fail; `fail-on = "none"` is the one
         // that turns lint failures off there too.

@@ -3,8 +3,18 @@
 //! Owns the report model ([`Report`]) and every output format. It does no
 //! I/O of its own: renderers write to an `impl Write` they are given, and
 //! the model is built from records the store returns.
+//!
+//! The model carries every figure a format shows, so that no format
+//! derives one itself: `summary.rs` (the counts of what the report keeps),
+//! `overview.rs` (the whole run's counts, rot by issue year, worst hosts,
+//! the trend over runs: computed before any filter and kept through it),
+//! `todo.rs` (what to do first, and the `linkrot fix` command), `filter.rs`
+//! (what `--status --issue --since --host --lint` keep), `problem.rs`
+//! (input problems and lint findings), `paths.rs` (paths as a person reads
+//! them). `svg.rs` draws the HTML page's charts.
 
 mod csv;
+mod filter;
 mod github;
 mod html;
 mod json;
@@ -12,30 +22,39 @@ mod junit;
 mod lint;
 mod listing;
 mod markdown;
+mod overview;
+mod paths;
+mod problem;
 mod sarif;
+mod summary;
+mod svg;
 mod terminal;
+mod todo;
 
 pub use self::csv::{write_csv, CSV_COLUMNS};
+pub use filter::Filter;
 pub use github::{write_github, GITHUB_ANNOTATION_CAP};
-pub use html::write_html;
+pub use html::{write_html, OPEN_ISSUES};
 pub use json::write_json;
 pub use junit::write_junit;
 pub use lint::{
     write_findings_text, write_lint_summary, FindingRecord, LinkListing, LintCounts, ListingFormat,
 };
 pub use listing::write_timeline_json;
-pub use markdown::write_markdown;
+pub use markdown::{write_markdown, MARKDOWN_BUDGET};
+pub use overview::{HostRot, Overview, YearRot, TREND_RUNS, WORST_HOSTS};
+pub use problem::{ProblemKind, ProblemRecord, ProblemSeverity};
 pub use sarif::write_sarif;
+pub use summary::Summary;
 pub use terminal::{write_link_line, write_terminal, write_timeline, TerminalOptions};
+pub use todo::{Citation, FixCommand, Todo, TodoItem, TodoList, TODO_ITEMS};
 
 use crate::check::Status;
 use crate::clock::rfc3339;
 use crate::history::{self, Policy, State};
-use crate::lint::{LintKind, LintLevel, LintSeverity};
-use crate::source::{Problem, Severity};
-use crate::store::{Change, LinkRecord, OccurrenceRecord, StoredFinding};
+use crate::source::Problem;
+use crate::store::{Change, LinkRecord, OccurrenceRecord, StoredFinding, TrendPoint};
 use serde::Serialize;
-use std::collections::BTreeSet;
 
 /// Version of the JSON report format; bumped on incompatible changes.
 pub const REPORT_VERSION: u32 = 1;
@@ -47,8 +66,13 @@ pub struct Report {
     pub version: u32,
     /// Which run.
     pub run: RunInfo,
-    /// Counts.
+    /// Counts of what the report keeps (all of the run, unless filtered).
     pub summary: Summary,
+    /// The whole run at a glance, whatever the filter: its counts, the
+    /// link-rot curve, the worst hosts, the trend over runs.
+    pub overview: Overview,
+    /// What to do first, over what the report keeps.
+    pub todo: Todo,
     /// One entry per distinct URL as written, sorted by URL.
     pub links: Vec<LinkRecord>,
     /// Inputs that could not be read, or were read with a caveat (kind
@@ -58,10 +82,14 @@ pub struct Report {
     /// What crawling the website found, when the run crawled one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub crawl: Option<crate::crawl::CrawlSummary>,
+    /// The folder a person reads the report from (the current one), for
+    /// showing paths relative to it.
+    #[serde(skip)]
+    pub cwd: Option<String>,
 }
 
 /// Identity and timing of a run.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct RunInfo {
     /// Database id.
     pub id: i64,
@@ -69,190 +97,8 @@ pub struct RunInfo {
     pub started_at: String,
     /// RFC 3339.
     pub finished_at: String,
-}
-
-/// Counts per outcome, over distinct URLs as written.
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
-pub struct Summary {
-    /// Distinct URLs.
-    pub urls: usize,
-    /// Occurrences of them in issues.
-    pub occurrences: usize,
-    /// Issues that hold at least one link.
-    pub issues: usize,
-    /// HTTP requests sent (each counted once, however many spellings of a
-    /// URL shared it).
-    pub requests: u64,
-    /// Alive.
-    pub ok: usize,
-    /// Alive after redirects.
-    pub redirected: usize,
-    /// HTTP error status.
-    pub broken: usize,
-    /// The site's "not found" page, answered with 200 (or a trip home).
-    #[serde(rename = "soft_404")]
-    pub soft_404: usize,
-    /// Parked domains.
-    pub parked: usize,
-    /// No answer in time.
-    pub timeout: usize,
-    /// No HTTP answer.
-    pub error: usize,
-    /// Behind a bot wall: unknown.
-    pub blocked: usize,
-    /// Skipped by pattern or rule.
-    pub excluded: usize,
-    /// Not an http(s) link.
-    pub unsupported: usize,
-    /// Inputs with problems.
-    pub problems: usize,
-    /// Lint findings that are errors (placeholder, empty-link, malformed-url).
-    pub lint_errors: usize,
-    /// Lint findings that are notes (duplicate, seen-before, tracking, insecure).
-    pub lint_notes: usize,
-    /// Occurrences of relative links not checked for want of a base URL
-    /// (placeholders and other lint errors, and template expressions, apart).
-    pub relative_unchecked: usize,
-    /// Links whose result was reused from an earlier run (fresh enough).
-    pub reused: usize,
-    /// Links confirmed dead by their history.
-    pub dead: usize,
-    /// Links that alternate between alive and failing.
-    pub flaky: usize,
-    /// Links failing now that were alive (or new) at their previous check.
-    pub newly_broken: usize,
-    /// Links alive now that were failing at their previous check.
-    pub recovered: usize,
-}
-
-impl Summary {
-    /// Distinct URLs failing (broken, soft 404, parked, timeout, error).
-    pub fn failing(&self) -> usize {
-        self.broken + self.soft_404 + self.parked + self.timeout + self.error
-    }
-
-    /// The counts of `links` and `problems`.
-    fn of(links: &[LinkRecord], problems: &[ProblemRecord], requests: u64) -> Summary {
-        let mut s = Summary {
-            urls: links.len(),
-            requests,
-            ..Summary::default()
-        };
-        for p in problems {
-            *match (p.kind, p.severity) {
-                (ProblemKind::Input, _) => &mut s.problems,
-                (ProblemKind::Lint(_), ProblemSeverity::Note) => &mut s.lint_notes,
-                (ProblemKind::Lint(_), _) => &mut s.lint_errors,
-            } += 1;
-        }
-        // A relative link lint calls an error (a placeholder) wants fixing,
-        // not a base URL.
-        let lint_errors: BTreeSet<(&str, u32, u32)> = problems
-            .iter()
-            .filter(|p| p.lint().is_some() && p.severity == ProblemSeverity::Error)
-            .filter_map(ProblemRecord::position)
-            .collect();
-        let mut issues = BTreeSet::new();
-        for l in links {
-            s.occurrences += l.occurrences.len();
-            if l.status == Status::Unsupported
-                && l.resolved.is_none()
-                && crate::extract::is_relative(&l.url)
-                && !crate::extract::is_template(&l.url)
-            {
-                s.relative_unchecked += l
-                    .occurrences
-                    .iter()
-                    .filter(|o| !lint_errors.contains(&(o.path.as_str(), o.line, o.column)))
-                    .count();
-            }
-            issues.extend(l.occurrences.iter().map(|o| o.path.as_str()));
-            *match l.status {
-                Status::Ok => &mut s.ok,
-                Status::Redirected => &mut s.redirected,
-                Status::Broken => &mut s.broken,
-                Status::SoftNotFound => &mut s.soft_404,
-                Status::Parked => &mut s.parked,
-                Status::Blocked => &mut s.blocked,
-                Status::Timeout => &mut s.timeout,
-                Status::Error => &mut s.error,
-                Status::Excluded => &mut s.excluded,
-                Status::Unsupported => &mut s.unsupported,
-            } += 1;
-            s.reused += usize::from(l.reused);
-            s.dead += usize::from(l.state == Some(State::Dead));
-            s.flaky += usize::from(l.state == Some(State::Flaky));
-            s.newly_broken += usize::from(l.change == Some(Change::NewlyBroken));
-            s.recovered += usize::from(l.change == Some(Change::Recovered));
-        }
-        s.issues = issues.len();
-        s
-    }
-}
-
-/// Which links and occurrences a report keeps.
-#[derive(Debug, Clone, Default)]
-pub struct Filter {
-    /// Keep links with one of these statuses or states (`broken`, `failing`
-    /// for any failure, `dead`, `flaky`, `redirected` ...); empty: all.
-    pub status: Vec<String>,
-    /// Keep occurrences in issues whose path contains this.
-    pub issue: Option<String>,
-    /// Keep occurrences in issues dated this day or later.
-    pub since: Option<time::Date>,
-    /// Keep links on this host or its subdomains.
-    pub host: Option<String>,
-    /// Which lint findings to keep (all of those stored, by default).
-    pub lint: LintLevel,
-}
-
-impl Filter {
-    fn keeps_link(&self, l: &LinkRecord) -> bool {
-        let status_ok = self.status.is_empty()
-            || self.status.iter().any(|s| {
-                s == l.status.as_str()
-                    || (s == "failing" && l.status.is_failure())
-                    || l.state.is_some_and(|st| st.as_str() == s)
-            });
-        let host_ok = self.host.as_deref().is_none_or(|want| {
-            url::Url::parse(&l.url)
-                .ok()
-                .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
-                .is_some_and(|h| h == want || h.ends_with(&format!(".{want}")))
-        });
-        status_ok && host_ok
-    }
-
-    fn keeps_occurrence(&self, o: &OccurrenceRecord) -> bool {
-        self.keeps_issue(&o.path, o.issue_date)
-    }
-
-    fn keeps_issue(&self, path: &str, date: Option<time::Date>) -> bool {
-        self.issue.as_deref().is_none_or(|p| path.contains(p))
-            && self
-                .since
-                .as_ref()
-                .is_none_or(|d| date.is_some_and(|od| od >= *d))
-    }
-
-    /// Input problems are always kept; findings by level, issue and host
-    /// (`status` is about verdicts, not findings).
-    fn keeps_problem(&self, p: &ProblemRecord) -> bool {
-        let level_ok = match (self.lint, p.severity) {
-            _ if p.kind == ProblemKind::Input => return true,
-            (LintLevel::None, _) => false,
-            (LintLevel::Errors, sev) => sev == ProblemSeverity::Error,
-            (LintLevel::All, _) => true,
-        };
-        let host_ok = self.host.as_deref().is_none_or(|want| {
-            p.url
-                .as_deref()
-                .and_then(|u| url::Url::parse(u).ok())
-                .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
-                .is_some_and(|h| h == want || h.ends_with(&format!(".{want}")))
-        });
-        level_ok && host_ok && self.keeps_issue(&p.path, p.issue_date)
-    }
+    /// The inputs as given to the run (folders, files, pages, `-`).
+    pub inputs: Vec<String>,
 }
 
 /// Which links make `check` exit with code 2.
@@ -269,129 +115,6 @@ pub enum FailOn {
     None,
 }
 
-/// What a problem is about: an input that could not be read (or was read
-/// with a caveat), or what lint found in a link.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum ProblemKind {
-    /// An input problem (`input` in JSON).
-    Input,
-    /// A lint finding (`placeholder`, `empty-link` ... in JSON).
-    Lint(LintKind),
-}
-
-impl ProblemKind {
-    /// `input`, or the lint kind's name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProblemKind::Input => "input",
-            ProblemKind::Lint(k) => k.as_str(),
-        }
-    }
-}
-
-impl Serialize for ProblemKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-/// How bad a problem is: an input's `error` or `warning`, a finding's
-/// `error` or `note`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ProblemSeverity {
-    /// An input not read; a link broken as written.
-    Error,
-    /// An input read with a caveat.
-    Warning,
-    /// A finding worth a look.
-    Note,
-}
-
-impl ProblemSeverity {
-    /// `error`, `warning` or `note`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProblemSeverity::Error => "error",
-            ProblemSeverity::Warning => "warning",
-            ProblemSeverity::Note => "note",
-        }
-    }
-}
-
-/// An input problem or a lint finding, as reported: one element of the
-/// JSON `problems`, `{"path","line","column","kind","severity","url","message"}`
-/// (`line`, `column` and `url` are `null` for an input problem).
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct ProblemRecord {
-    /// The file (or issue).
-    pub path: String,
-    /// 1-based line of the link's URL, for a finding.
-    pub line: Option<u32>,
-    /// 1-based column (characters) of the link's URL, for a finding.
-    pub column: Option<u32>,
-    /// `input`, or the lint kind.
-    pub kind: ProblemKind,
-    /// Whether the input was read at all; whether the link is broken as written.
-    pub severity: ProblemSeverity,
-    /// The URL as written, for a finding.
-    pub url: Option<String>,
-    /// What is wrong and what to do.
-    pub message: String,
-    /// The issue's date, for `--since`.
-    #[serde(skip)]
-    pub issue_date: Option<time::Date>,
-}
-
-impl ProblemRecord {
-    /// An input problem.
-    pub fn input(p: &Problem) -> ProblemRecord {
-        ProblemRecord {
-            path: p.path.clone(),
-            line: None,
-            column: None,
-            kind: ProblemKind::Input,
-            severity: match p.severity {
-                Severity::Error => ProblemSeverity::Error,
-                Severity::Warning => ProblemSeverity::Warning,
-            },
-            url: None,
-            message: p.message.clone(),
-            issue_date: None,
-        }
-    }
-
-    /// A lint finding, as stored with its run.
-    pub fn finding(f: StoredFinding) -> ProblemRecord {
-        ProblemRecord {
-            line: Some(f.line),
-            column: Some(f.column),
-            kind: ProblemKind::Lint(f.kind),
-            severity: match f.kind.severity() {
-                LintSeverity::Error => ProblemSeverity::Error,
-                LintSeverity::Note => ProblemSeverity::Note,
-            },
-            url: Some(f.url),
-            message: f.message,
-            issue_date: f.issue_date,
-            path: f.path,
-        }
-    }
-
-    /// The lint kind, for a finding.
-    pub fn lint(&self) -> Option<LintKind> {
-        match self.kind {
-            ProblemKind::Lint(k) => Some(k),
-            ProblemKind::Input => None,
-        }
-    }
-
-    /// `(path, line, column)` of a finding (input problems have none).
-    pub fn position(&self) -> Option<(&str, u32, u32)> {
-        Some((self.path.as_str(), self.line?, self.column?))
-    }
-}
-
 impl Report {
     /// Builds the report of run `run_id` from what the store returned,
     /// judging each link's history by `policy`.
@@ -406,25 +129,60 @@ impl Report {
             judge(l, policy);
         }
         let problems: Vec<ProblemRecord> = problems.iter().map(ProblemRecord::input).collect();
-        Report {
+        let summary = Summary::of(&links, &problems, requests);
+        let mut todo = Todo::of(&links);
+        todo.fix = Todo::fix_command(&links, &run.inputs, None);
+        let mut report = Report {
             version: REPORT_VERSION,
+            overview: Overview::of(&links, summary.clone()),
+            summary,
+            todo,
             run,
-            summary: Summary::of(&links, &problems, requests),
             links,
             problems,
             crawl: None,
-        }
+            cwd: None,
+        };
+        report.overview.trend = vec![report.this_run()];
+        report
     }
 
-    /// The same report with lint's `findings` after its input problems.
+    /// The same report with lint's `findings` after its input problems
+    /// (before any filter: the overview counts them as the run's).
     pub fn with_findings(mut self, findings: Vec<StoredFinding>) -> Report {
         self.problems
             .extend(findings.into_iter().map(ProblemRecord::finding));
         self.summary = Summary::of(&self.links, &self.problems, self.summary.requests);
+        self.overview.run = self.summary.clone();
         self
     }
 
-    /// The same report keeping only what `filter` accepts.
+    /// The same report with what earlier runs over the same inputs counted
+    /// (oldest first) before this run in its trend.
+    pub fn with_trend(mut self, mut earlier: Vec<TrendPoint>) -> Report {
+        earlier.push(self.this_run());
+        let skip = earlier.len().saturating_sub(TREND_RUNS);
+        self.overview.trend = earlier.split_off(skip);
+        self
+    }
+
+    /// The same report with its fix command naming the database at `db`
+    /// (when it is not the default one).
+    pub fn with_db(mut self, db: &std::path::Path) -> Report {
+        let db = db.display().to_string();
+        self.todo.fix = Todo::fix_command(&self.links, &self.run.inputs, Some(&db));
+        self
+    }
+
+    /// The same report read from the folder `cwd`: paths under it are
+    /// shown relative to it.
+    pub fn with_cwd(mut self, cwd: &std::path::Path) -> Report {
+        self.cwd = Some(cwd.display().to_string());
+        self
+    }
+
+    /// The same report keeping only what `filter` accepts; the overview
+    /// and the fix command stay the whole run's.
     pub fn filtered(mut self, filter: &Filter) -> Report {
         self.links.retain(|l| filter.keeps_link(l));
         for l in &mut self.links {
@@ -433,7 +191,26 @@ impl Report {
         self.links.retain(|l| !l.occurrences.is_empty());
         self.problems.retain(|p| filter.keeps_problem(p));
         self.summary = Summary::of(&self.links, &self.problems, self.summary.requests);
+        let fix = self.todo.fix.take();
+        self.todo = Todo::of(&self.links);
+        self.todo.fix = fix;
         self
+    }
+
+    /// Whether a filter left out part of the run.
+    pub fn is_filtered(&self) -> bool {
+        self.summary != self.overview.run
+    }
+
+    /// `path` as a person reads it: relative to the current folder when
+    /// under it, else to the input folder given that holds it; as stored
+    /// otherwise (a relative path is relative to where the run was made).
+    pub fn shown_path<'a>(&self, path: &'a str) -> &'a str {
+        paths::shown(path, self.cwd.as_deref(), &self.run.inputs)
+    }
+
+    fn this_run(&self) -> TrendPoint {
+        self.overview.this_run(self.run.id, &self.run.finished_at)
     }
 
     /// Whether the run should fail CI under `fail_on`: `broken` fails on
@@ -534,17 +311,36 @@ pub enum OutputFormat {
     Html,
 }
 
+/// What the formats that choose what to show are told.
+#[derive(Debug, Clone, Default)]
+pub struct RenderOptions {
+    /// Terminal: also list redirected links (with their final URL).
+    pub show_redirects: bool,
+    /// Markdown: at most this many detailed items (failing links, then
+    /// lint findings); never more than fit in [`MARKDOWN_BUDGET`] bytes.
+    pub max_items: Option<usize>,
+    /// Markdown: where the full report is (a file, an artifact's name),
+    /// said when items are left out.
+    pub full_report: Option<String>,
+}
+
 /// Renders `report` in `format`.
 pub fn render(
     report: &Report,
     format: OutputFormat,
-    opts: TerminalOptions,
+    opts: &RenderOptions,
     w: impl std::io::Write,
 ) -> std::io::Result<()> {
     match format {
-        OutputFormat::Terminal => write_terminal(report, opts, w),
+        OutputFormat::Terminal => write_terminal(
+            report,
+            TerminalOptions {
+                show_redirects: opts.show_redirects,
+            },
+            w,
+        ),
         OutputFormat::Json => write_json(report, w),
-        OutputFormat::Markdown => write_markdown(report, w),
+        OutputFormat::Markdown => write_markdown(report, opts, w),
         OutputFormat::Csv => write_csv(report, w),
         OutputFormat::Junit => write_junit(report, w),
         OutputFormat::Sarif => write_sarif(report, w),

@@ -23,7 +23,7 @@ use crate::clock::{rfc3339, Clock};
 use crate::crawl;
 use crate::extract::{self, Link};
 use crate::net::{self, Door};
-use crate::report::{Report, RunInfo};
+use crate::report::{Report, RunInfo, TREND_RUNS};
 use crate::source::{self, Document, Problem};
 use crate::store::{self, RunSettings, Store, Writer};
 use crate::Config;
@@ -135,10 +135,13 @@ pub fn report_of(store: &Store, run_id: i64) -> Result<Option<Report>, RunError>
         id: run_id,
         started_at: rfc3339(started),
         finished_at: finished.map(rfc3339).unwrap_or_default(),
+        inputs: store.run_inputs(run_id)?,
     };
     Ok(Some(
         Report::new(run, store.run_links(run_id)?, &[], 0, &settings.policy)
-            .with_findings(store.run_findings(run_id)?),
+            .with_findings(store.run_findings(run_id)?)
+            .with_trend(store.run_trend(run_id, TREND_RUNS - 1)?)
+            .with_db(store.path()),
     ))
 }
 
@@ -305,6 +308,7 @@ pub async fn check(
         id: run_id,
         started_at: rfc3339(started_at),
         finished_at: rfc3339(finished_at),
+        inputs: cfg.sources.inputs.clone(),
     };
     let links = store.run_links(run_id)?;
     let mut report = Report::new(
@@ -314,7 +318,9 @@ pub async fn check(
         sent.requests,
         &cfg.history.policy,
     )
-    .with_findings(store.run_findings(run_id)?);
+    .with_findings(store.run_findings(run_id)?)
+    .with_trend(store.run_trend(run_id, TREND_RUNS - 1)?)
+    .with_db(&cfg.db_path);
     report.crawl = crawled;
     store.finish_run(
         run_id,

@@ -25,7 +25,9 @@ pub use archive::{SaveState, SaveStatus};
 pub use findings::StoredFinding;
 pub use issues::OccurrenceRecord;
 pub use lint::LintHistory;
-pub use runs::{Change, LatestCheck, LinkRecord, RunSettings, TimelineEntry, HISTORY_WINDOW};
+pub use runs::{
+    Change, LatestCheck, LinkRecord, RunSettings, TimelineEntry, TrendPoint, HISTORY_WINDOW,
+};
 pub use writer::{Write, Writer};
 
 use rusqlite::{params, Connection};
@@ -118,10 +120,24 @@ impl Store {
         };
         let conn = Connection::open(path).map_err(open_err)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
-        conn.execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
-        )
-        .map_err(|e| classify(path, e, true))?;
+        // Switching a new file to WAL needs it alone, and SQLite answers
+        // "busy" at once there instead of waiting its busy timeout: a run
+        // opening the same new database at that moment (two nightly jobs)
+        // tries again, within the same timeout.
+        let started = std::time::Instant::now();
+        loop {
+            match conn.execute_batch(
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+            ) {
+                Err(rusqlite::Error::SqliteFailure(f, _))
+                    if f.code == rusqlite::ErrorCode::DatabaseBusy
+                        && started.elapsed() < BUSY_TIMEOUT =>
+                {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                done => break done.map_err(|e| classify(path, e, true))?,
+            }
+        }
         let mut store = Store {
             conn,
             path: path.to_path_buf(),

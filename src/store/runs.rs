@@ -110,6 +110,21 @@ pub struct TimelineEntry {
     pub error: Option<String>,
 }
 
+/// What one run counted, for a trend over runs.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct TrendPoint {
+    /// The run.
+    pub run: i64,
+    /// When it finished (RFC 3339; empty while it runs).
+    pub finished_at: String,
+    /// Distinct URLs.
+    pub urls: usize,
+    /// Their occurrences in issues.
+    pub occurrences: usize,
+    /// Distinct URLs failing (broken, soft 404, parked, timeout, error).
+    pub failing_urls: usize,
+}
+
 /// How many recent checks per URL a report reads for its verdict.
 pub const HISTORY_WINDOW: usize = 64;
 
@@ -174,6 +189,70 @@ impl Store {
             )
             .optional()
             .map_err(|e| self.err(e))
+    }
+
+    /// The inputs run `run_id` was given, as given (a JSON array in the
+    /// `runs` table); empty for a run that does not exist.
+    pub fn run_inputs(&self, run_id: i64) -> Result<Vec<String>, StoreError> {
+        let text: Option<String> = self
+            .conn
+            .query_row("SELECT inputs FROM runs WHERE id = ?1", [run_id], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| self.err(e))?;
+        Ok(text
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default())
+    }
+
+    /// The finished `check` runs before `run_id` over the same inputs,
+    /// the newest `limit` of them, oldest first, each with what its
+    /// stored summary counted: a trend over runs. Runs that checked
+    /// nothing (`index`) and runs over other inputs (a draft) are left
+    /// out: their counts are not the archive's.
+    pub fn run_trend(&self, run_id: i64, limit: usize) -> Result<Vec<TrendPoint>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT r.id, r.finished_at, r.summary FROM runs r JOIN runs this ON this.id = ?1
+                 WHERE r.id < ?1 AND r.inputs = this.inputs AND r.state = 'finished'
+                       AND json_valid(r.summary) AND json_extract(r.summary, '$.broken') IS NOT NULL
+                 ORDER BY r.id DESC LIMIT ?2",
+            )
+            .map_err(|e| self.err(e))?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt
+            .query_map(params![run_id, limit], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, Option<i64>>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (run, finished_at, summary) = row.map_err(|e| self.err(e))?;
+            let v: serde_json::Value = serde_json::from_str(&summary).unwrap_or_default();
+            let n = |key: &str| {
+                v.get(key)
+                    .and_then(serde_json::Value::as_u64)
+                    .map_or(0, |n| usize::try_from(n).unwrap_or(usize::MAX))
+            };
+            out.push(TrendPoint {
+                run,
+                finished_at: finished_at.map(rfc3339).unwrap_or_default(),
+                urls: n("urls"),
+                occurrences: n("occurrences"),
+                failing_urls: ["broken", "soft_404", "parked", "timeout", "error"]
+                    .iter()
+                    .map(|k| n(k))
+                    .sum(),
+            });
+        }
+        out.reverse();
+        Ok(out)
     }
 
     /// The id of the newest run, if any.

@@ -919,3 +919,90 @@ async fn a_confirmed_parked_or_soft_404_link_gets_its_capture_from_fix() {
         o.stderr
     );
 }
+
+#[tokio::test]
+async fn the_fix_command_the_report_gives_does_what_it_says() {
+    let site = Server::start(&[
+        ("/dead", Behave::Status(404)),
+        ("/failing", Behave::Status(500)),
+        ("/moved", Behave::Redirect(301, "/new-home".into())),
+        ("/new-home", Behave::Status(200)),
+    ])
+    .await;
+    let (dead, failing, moved) = (site.url("/dead"), site.url("/failing"), site.url("/moved"));
+    let mut fake = FakeArchive::default();
+    for u in [&dead, &failing] {
+        fake.captures
+            .insert(u.clone(), vec![("20151101120000".into(), "200".into())]);
+    }
+    let (a, _) = fake.serve().await;
+    let dir = tempfile::tempdir().unwrap();
+    let issues = dir.path().join("issues");
+    std::fs::create_dir(&issues).unwrap();
+    let p = issue(
+        &issues,
+        "2015-10-25-251.md",
+        "2015-10-25",
+        &format!("Dead: {dead}\n\nFailing: {failing}\n\nMoved: {moved}\n"),
+    );
+    let db = dir.path().join("links.db");
+    // A 404 confirms a link dead at once under this policy; a 500 does not.
+    let folder = issues.display().to_string();
+    check_archive(
+        std::slice::from_ref(&folder),
+        &db,
+        &a,
+        &["--hard-dead-after-failures", "1", "--hard-dead-after", "0"],
+    )
+    .await;
+    let o = run(
+        vec![
+            "report".into(),
+            "--db".into(),
+            db.display().to_string(),
+            "--format".into(),
+            "markdown".into(),
+        ],
+        vec![],
+    )
+    .await;
+    let md = o.stdout;
+    assert!(
+        md.contains("\n`2015-10-25-251.md`\n"),
+        "the issue shown from its input folder: {md}"
+    );
+    let command = format!("linkrot fix {folder} --db {} --write", db.display());
+    assert!(
+        md.contains(&format!(
+            "This command replaces the 1 link confirmed dead with its archived copy and updates the 1 permanent redirect (without `--write` it prints the diff):\n\n    {command}\n"
+        )),
+        "{md}"
+    );
+    let broken = format!(
+        "linkrot fix {folder} --db {} --replace broken --write",
+        db.display()
+    );
+    assert!(
+        md.contains(&format!("also replaces the 1 failing link not confirmed dead yet with its archived copy:\n\n    {broken}\n")),
+        "{md}"
+    );
+    // Run it as written (the paths have no spaces to quote).
+    let args: Vec<String> = command.split(' ').skip(1).map(String::from).collect();
+    let o = run(args, vec![]).await;
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    let text = std::fs::read_to_string(&p).unwrap();
+    assert!(
+        text.contains(&format!(
+            "Dead: {}",
+            a.url(&format!("/web/20151101120000/{dead}"))
+        )) && text.contains(&format!("Failing: {failing}\n"))
+            && text.contains(&format!("Moved: {}", site.url("/new-home"))),
+        "{text}"
+    );
+    let args: Vec<String> = broken.split(' ').skip(1).map(String::from).collect();
+    assert_eq!(run(args, vec![]).await.code, Some(0));
+    assert!(std::fs::read_to_string(&p).unwrap().contains(&format!(
+        "Failing: {}",
+        a.url(&format!("/web/20151101120000/{failing}"))
+    )));
+}

@@ -174,11 +174,21 @@ async fn the_action_writes_the_summary_the_outputs_and_annotations() {
         "{stdout}"
     );
     assert!(
-        summary.contains("# Link report") && summary.contains(&s.url("/gone")),
+        summary.contains("# Link report\n")
+            && summary.contains("\n## What to do\n")
+            && summary.contains(&s.url("/gone"))
+            && !summary.contains("not shown"),
         "{summary}"
     );
     assert!(outputs.contains("exit_code=2\n"), "{outputs}");
     assert!(outputs.contains("failing=1\n"), "{outputs}");
+    let html = outputs
+        .lines()
+        .find_map(|l| l.strip_prefix("html="))
+        .expect("an html output");
+    assert!(std::fs::read_to_string(html)
+        .unwrap()
+        .contains(&s.url("/gone")));
     let report = outputs
         .lines()
         .find_map(|l| l.strip_prefix("report="))
@@ -189,6 +199,22 @@ async fn the_action_writes_the_summary_the_outputs_and_annotations() {
         dir.path().join(".linkrot/links.db").exists(),
         "the database the cache saves"
     );
+
+    // max-items in linkrot.toml keeps the summary short, and it says
+    // where the rest is.
+    std::fs::write(dir.path().join("linkrot.toml"), "max-items = 0\n").unwrap();
+    let d = dir.path().to_path_buf();
+    let (_, summary, _) =
+        tokio::task::spawn_blocking(move || action(&d, "issues/ --no-soft-404", true))
+            .await
+            .unwrap();
+    assert!(
+        summary.contains(&format!(
+            "> **1 more failing link not shown**; the full report: {html} (the html output)."
+        )),
+        "{summary}"
+    );
+    std::fs::remove_file(dir.path().join("linkrot.toml")).unwrap();
 
     // fail: false reports, and the step passes.
     let d = dir.path().to_path_buf();
@@ -297,7 +323,7 @@ fn the_action_the_hook_and_the_workflows_fit_together() {
     };
     assert_eq!(action["runs"]["using"], "composite");
     let script = std::fs::read_to_string(repo().join("scripts/action.sh")).unwrap();
-    for name in ["exit_code", "failing", "report"] {
+    for name in ["exit_code", "failing", "report", "html"] {
         let value = action["outputs"][name]["value"].as_str().unwrap();
         assert_eq!(value, format!("${{{{ steps.check.outputs.{name} }}}}"));
         assert!(

@@ -4,7 +4,7 @@
 use linkrot::archive::Capture;
 use linkrot::check::{Hop, Status};
 use linkrot::history::{CheckPoint, Policy};
-use linkrot::report::{render, Filter, OutputFormat, Report, RunInfo, TerminalOptions};
+use linkrot::report::{render, Filter, OutputFormat, RenderOptions, Report, RunInfo};
 use linkrot::store::{LinkRecord, OccurrenceRecord};
 
 fn occurrence(path: &str, line: u32, date: &str) -> OccurrenceRecord {
@@ -68,6 +68,16 @@ pub fn fixture() -> Report {
             occurrence("_posts/2018-02-04-370.md", 12, "2018-02-04"),
         ],
     );
+    // Alive a week before: broken since the previous check.
+    gone.history.insert(
+        0,
+        CheckPoint {
+            at: 1_764_000_000 - 7 * 86_400,
+            status: Status::Ok,
+            http_status: Some(200),
+            error: None,
+        },
+    );
     gone.archive = Some(Capture {
         url: "https://web.archive.org/web/20151101120000/http://blog.kaizen.test/2015/gone,with-comma".into(),
         timestamp: "20151101120000".into(),
@@ -109,6 +119,7 @@ pub fn fixture() -> Report {
         id: 7,
         started_at: "2025-11-24T16:00:00Z".into(),
         finished_at: "2025-11-24T16:00:27Z".into(),
+        inputs: vec!["_posts/".into()],
     };
     Report::new(
         run,
@@ -124,8 +135,9 @@ fn rendered(format: OutputFormat) -> String {
     render(
         &fixture(),
         format,
-        TerminalOptions {
+        &RenderOptions {
             show_redirects: true,
+            ..RenderOptions::default()
         },
         &mut out,
     )
@@ -217,7 +229,7 @@ fn github_annotations_escape_and_cap() {
     render(
         &big,
         OutputFormat::Github,
-        TerminalOptions::default(),
+        &RenderOptions::default(),
         &mut out,
     )
     .unwrap();
@@ -246,7 +258,7 @@ fn html_is_self_contained_with_a_bar_per_year_and_a_table_per_issue() {
         .next()
         .unwrap();
     assert_eq!(rot.matches("class=\"bar\"").count(), 2, "2015 and 2018");
-    assert_eq!(html.matches("<section class=\"issue\"").count(), 2);
+    assert_eq!(html.matches("<details class=\"issue\"").count(), 2);
     assert!(html.contains("<a href=\"https://web.archive.org/web/20151101120000/"));
     insta::assert_snapshot!(html);
 }
@@ -291,6 +303,183 @@ fn filters_keep_what_they_say() {
         .len(),
         3
     );
+}
+
+/// The counts a person reads: `(urls, links, issues, failing URLs,
+/// failing links, issues with failing links)`.
+fn counts(s: &linkrot::report::Summary) -> (usize, usize, usize, usize, usize, usize) {
+    (
+        s.urls,
+        s.occurrences,
+        s.issues,
+        s.failing(),
+        s.failing_occurrences,
+        s.failing_issues,
+    )
+}
+
+/// `fixture()` under `filter`, after checking that the whole run's figures
+/// and the fix command are what they were.
+fn kept(filter: Filter) -> Report {
+    let whole = fixture();
+    let r = fixture().filtered(&filter);
+    assert_eq!(
+        r.overview, whole.overview,
+        "the overview is the whole run's"
+    );
+    assert_eq!(counts(&r.overview.run), (5, 6, 2, 2, 3, 2));
+    assert_eq!(r.todo.fix, whole.todo.fix, "fix rewrites the whole run");
+    assert!(r.is_filtered());
+    r
+}
+
+#[test]
+fn the_unfiltered_counts_name_links_and_urls_apart() {
+    let r = fixture();
+    assert_eq!(counts(&r.summary), (5, 6, 2, 2, 3, 2));
+    assert!(!r.is_filtered());
+    assert_eq!(
+        r.headline(),
+        "2 failing URLs, cited 3 times in 2 issues, of 6 links (5 distinct URLs) in 2 issues; 0 dead, 1 broken since the previous check (1 failing at its first check), 0 recovered."
+    );
+}
+
+#[test]
+fn the_status_filter_counts_what_it_keeps_against_the_whole_run() {
+    let r = kept(Filter {
+        status: vec!["failing".into()],
+        ..Filter::default()
+    });
+    assert_eq!(counts(&r.summary), (2, 3, 2, 2, 3, 2));
+    // The regression: 3 is the failing links, not the run's links (6).
+    assert_eq!(
+        r.headline(),
+        "Filtered: 3 links (2 distinct URLs) in 2 issues kept of the run's 6 links (5 distinct URLs) in 2 issues; 2 failing URLs, cited 3 times in 2 issues; 0 dead, 1 broken since the previous check (1 failing at its first check), 0 recovered."
+    );
+    let mut md = Vec::new();
+    render(
+        &r,
+        OutputFormat::Markdown,
+        &RenderOptions::default(),
+        &mut md,
+    )
+    .unwrap();
+    assert!(String::from_utf8(md).unwrap().contains(&r.headline()));
+    assert_eq!(r.todo.most_cited.total, 2);
+    assert_eq!(r.todo.moved.total, 0, "not failing: filtered out");
+
+    let r = kept(Filter {
+        status: vec!["redirected".into()],
+        ..Filter::default()
+    });
+    assert_eq!(counts(&r.summary), (1, 1, 1, 0, 0, 0));
+    assert_eq!(r.todo.moved.total, 1);
+}
+
+#[test]
+fn the_issue_filter_counts_the_occurrences_in_the_issues_it_keeps() {
+    let r = kept(Filter {
+        issue: Some("370".into()),
+        ..Filter::default()
+    });
+    assert_eq!(counts(&r.summary), (3, 3, 1, 1, 1, 1));
+    let gone = &r.todo.most_cited.items[0];
+    assert_eq!((gone.cited, gone.issues), (1, 1), "only the kept citation");
+}
+
+#[test]
+fn the_since_filter_counts_the_issues_dated_from_that_day() {
+    let r = kept(Filter {
+        since: Some(time::macros::date!(2018 - 01 - 01)),
+        ..Filter::default()
+    });
+    assert_eq!(counts(&r.summary), (3, 3, 1, 1, 1, 1));
+    let r = kept(Filter {
+        since: Some(time::macros::date!(2019 - 01 - 01)),
+        ..Filter::default()
+    });
+    assert_eq!(counts(&r.summary), (0, 0, 0, 0, 0, 0));
+    assert!(r
+        .headline()
+        .starts_with("Filtered: 0 links (0 distinct URLs) in 0 issues kept"));
+}
+
+#[test]
+fn the_host_filter_counts_the_links_on_that_host_and_its_subdomains() {
+    let r = kept(Filter {
+        host: Some("kaizen.test".into()),
+        ..Filter::default()
+    });
+    assert_eq!(counts(&r.summary), (1, 2, 2, 1, 2, 2));
+    let r = kept(Filter {
+        host: Some("slow.test".into()),
+        ..Filter::default()
+    });
+    assert_eq!(counts(&r.summary), (1, 1, 1, 1, 1, 1));
+}
+
+#[test]
+fn the_lint_filter_counts_the_findings_it_keeps() {
+    use linkrot::lint::LintLevel;
+    let lint = |level| {
+        let r = draft_fixture().filtered(&Filter {
+            lint: level,
+            ..Filter::default()
+        });
+        assert_eq!(
+            (r.overview.run.lint_errors, r.overview.run.lint_notes),
+            (3, 4)
+        );
+        (
+            r.summary.lint_errors,
+            r.summary.lint_notes,
+            r.findings().count(),
+        )
+    };
+    assert_eq!(lint(LintLevel::All), (3, 4, 7));
+    assert_eq!(lint(LintLevel::Errors), (3, 0, 3));
+    assert_eq!(lint(LintLevel::None), (0, 0, 0));
+    let r = draft_fixture().filtered(&Filter {
+        lint: LintLevel::Errors,
+        ..Filter::default()
+    });
+    assert_eq!(
+        counts(&r.summary),
+        counts(&r.overview.run),
+        "links untouched"
+    );
+    assert!(r.is_filtered(), "findings were left out");
+}
+
+#[test]
+fn paths_are_shown_from_the_input_folder_and_json_keeps_them_as_stored() {
+    let mut r = fixture();
+    r.run.inputs = vec!["/srv/news/_posts".into()];
+    for l in &mut r.links {
+        for o in &mut l.occurrences {
+            o.path = format!("/srv/news/{}", o.path);
+        }
+    }
+    let shown = |r: &Report, format| {
+        let mut out = Vec::new();
+        render(r, format, &RenderOptions::default(), &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    };
+    let md = shown(&r, OutputFormat::Markdown);
+    assert!(md.contains("\n`2015-10-25-251.md`\n"), "{md}");
+    assert!(!md.contains("/srv/news/"), "{md}");
+    let md = shown(
+        &r.clone().with_cwd(std::path::Path::new("/srv/news")),
+        OutputFormat::Markdown,
+    );
+    assert!(md.contains("\n`_posts/2015-10-25-251.md`\n"), "{md}");
+    let html = shown(&r, OutputFormat::Html);
+    assert!(
+        html.contains("&middot; 2015-10-25-251.md</span></summary>"),
+        "{html}"
+    );
+    let json = shown(&r, OutputFormat::Json);
+    assert!(json.contains("\"path\": \"/srv/news/_posts/2015-10-25-251.md\""));
 }
 
 /// Where .ci/run puts the official SARIF 2.1.0 schema.
@@ -399,6 +588,7 @@ pub fn draft_fixture() -> Report {
         id: 8,
         started_at: "2026-12-01T09:00:00Z".into(),
         finished_at: "2026-12-01T09:00:01Z".into(),
+        inputs: vec!["drafts/2026-12-01-next.md".into()],
     };
     let stored = findings
         .into_iter()
@@ -420,7 +610,7 @@ fn rendered_draft(format: OutputFormat) -> String {
     render(
         &draft_fixture(),
         format,
-        TerminalOptions::default(),
+        &RenderOptions::default(),
         &mut out,
     )
     .unwrap();
@@ -586,7 +776,7 @@ fn json_matches_the_published_schema_with_every_field_filled() {
     render(
         &report,
         OutputFormat::Json,
-        TerminalOptions::default(),
+        &RenderOptions::default(),
         &mut out,
     )
     .unwrap();
@@ -601,7 +791,7 @@ fn json_matches_the_published_schema_with_every_field_filled() {
     render(
         &failing,
         OutputFormat::Json,
-        TerminalOptions::default(),
+        &RenderOptions::default(),
         &mut out,
     )
     .unwrap();

@@ -363,3 +363,52 @@ async fn a_stored_report_is_judged_by_the_policy_the_run_was_checked_with() {
     );
     assert_eq!(stored.summary.dead, 1);
 }
+
+#[tokio::test]
+async fn the_trend_counts_failing_urls_night_by_night_over_the_same_inputs_only() {
+    let s = Server::start(&[
+        ("/ok", Behave::Status(200)),
+        ("/gone", Behave::Status(404)),
+        ("/gone-too", Behave::Status(404)),
+    ])
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let issue = dir.path().join("i.md");
+    let cfg = config(dir.path(), &issue);
+    let clock = Arc::new(FakeClock(AtomicI64::new(0)));
+    let night = |paths: &[&str]| {
+        let body: String = paths.iter().map(|p| format!("{}\n\n", s.url(p))).collect();
+        std::fs::write(&issue, body).unwrap();
+    };
+    night(&["/ok"]);
+    run_at(&cfg, &clock, 0.0).await;
+    // A draft checked against the same database is not a night of the archive.
+    let draft = dir.path().join("draft.md");
+    std::fs::write(&draft, format!("{}\n", s.url("/gone"))).unwrap();
+    run_at(&config(dir.path(), &draft), &clock, 0.5).await;
+    night(&["/ok", "/gone"]);
+    run_at(&cfg, &clock, 1.0).await;
+    night(&["/ok", "/gone", "/gone-too"]);
+    let checked = run_at(&cfg, &clock, 2.0).await;
+    let failing =
+        |r: &Report| -> Vec<usize> { r.overview.trend.iter().map(|p| p.failing_urls).collect() };
+    assert_eq!(failing(&checked), vec![0, 1, 2]);
+    assert_eq!(
+        checked.overview.trend.last().unwrap().run,
+        checked.run.id,
+        "this run last"
+    );
+    let stored = linkrot::run::stored_report(&cfg.db_path, None)
+        .unwrap()
+        .unwrap();
+    assert_eq!(failing(&stored), vec![0, 1, 2], "the stored report agrees");
+    assert_eq!(stored.overview.trend, checked.overview.trend);
+    let earlier = linkrot::run::stored_report(&cfg.db_path, Some(checked.run.id - 1))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        failing(&earlier),
+        vec![0, 1],
+        "an earlier run's trend ends with it"
+    );
+}

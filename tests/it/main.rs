@@ -18,3 +18,4 @@ mod kit;
 mod lint;
 mod realweb;
 mod safety;
+mod scale;
