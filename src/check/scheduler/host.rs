@@ -74,6 +74,9 @@ pub(super) struct Host {
     /// First tries that met a connection failure or a gateway error, while
     /// it has never answered.
     pub silent_failures: u32,
+    /// Links whose URL is on it and that have no verdict yet (wherever
+    /// their redirects went since).
+    pub open_urls: usize,
 }
 
 impl Host {
@@ -103,6 +106,7 @@ impl Host {
             outliers: 0,
             answered: false,
             silent_failures: 0,
+            open_urls: 0,
         }
     }
 

@@ -10,6 +10,7 @@
 //! of `queue.rs`'s `Urgency`; what each answer means is `verdict.rs`'s.
 //! Every request goes out through the door (`net::Door`).
 
+mod budget;
 mod host;
 mod probes;
 mod queue;
@@ -20,6 +21,7 @@ use super::soft::{self, Landing, Probed};
 use super::verdict::{self, Answer, HostView, Job, Next, Shape};
 use super::{walls, CheckConfig, CheckResult, Fragment, Status, ToCheck};
 use crate::net::{Door, Request, Response};
+use budget::{Budget, Room};
 use probes::{Known, Probes, Waiter};
 use queue::{origin, Queue};
 use reqwest::Method;
@@ -50,6 +52,13 @@ pub(crate) async fn run(
 ) {
     let mut s = Scheduler::new(door, cfg.clone(), urls.len());
     let fragments = cfg.fragments;
+    // Each link's own host, which its verdict is counted to (see `budget.rs`).
+    let mut home: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+    for t in &urls {
+        let hid = s.queue.host_of(&t.url);
+        s.queue.hosts[hid].open_urls += 1;
+        home.insert(t.id, hid);
+    }
     s.queue.enqueue_all(urls.into_iter().map(|t| {
         let mut job = Job::new(t.id, t.url);
         // A HEAD goes first even when the anchors need the page: a GET of
@@ -63,10 +72,19 @@ pub(crate) async fn run(
     }));
     let mut set: JoinSet<(usize, Job, Answer)> = JoinSet::new();
     let mut slots = Slots::new(&cfg);
+    let mut budget = Budget::new(
+        cfg.max_concurrency.max(1),
+        s.door.config().timeout,
+        Instant::now(),
+    );
     loop {
         // Verdicts reached by the last answer, or without a request.
         for (id, result) in std::mem::take(&mut s.outbox) {
             s.pending -= 1;
+            if let Some(&hid) = home.get(&id) {
+                s.queue.hosts[hid].open_urls -= 1;
+                budget.finished(hid);
+            }
             if results.send((id, result)).await.is_err() {
                 return;
             }
@@ -78,8 +96,15 @@ pub(crate) async fn run(
         s.queue.wake(now);
         slots.mark_stalled(now);
         s.queue.set_aside(&mut slots, now);
-        while slots.has_room() {
-            let Some((hid, mut job)) = s.next_step(now) else {
+        if let Some(pole) = budget.review(&s.queue, s.pending, now) {
+            slots.set_pole(pole);
+        }
+        while let Some(room) = slots.room(&budget) {
+            let only = match room {
+                Room::Any => None,
+                Room::Pole(hid) => Some(hid),
+            };
+            let Some((hid, mut job)) = s.next_step(only, now) else {
                 break;
             };
             job.requests += 1;
@@ -357,9 +382,9 @@ impl Scheduler {
     /// The next request to send, if any. A GET that was to confirm a HEAD's
     /// 404 or 410 on a host whose HEAD is believed by now is not sent: the
     /// HEAD's answer is its verdict.
-    fn next_step(&mut self, now: Instant) -> Option<(usize, Job)> {
+    fn next_step(&mut self, only: Option<usize>, now: Instant) -> Option<(usize, Job)> {
         loop {
-            let (hid, job) = self.queue.next_step()?;
+            let (hid, job) = self.queue.next_step(only)?;
             let believed = job.head_said.as_ref().is_some_and(|(s, shape)| {
                 matches!(s, 404 | 410) && self.queue.hosts[hid].believes_head_gone(shape)
             });
@@ -525,7 +550,7 @@ mod tests {
 
     /// Sends the host's next job, as the run loop would.
     fn send(s: &mut Scheduler) -> (usize, Job) {
-        let (hid, mut job) = s.queue.next_step().expect("a job is ready");
+        let (hid, mut job) = s.queue.next_step(None).expect("a job is ready");
         job.requests += 1;
         (hid, job)
     }
@@ -555,7 +580,7 @@ mod tests {
         let now = Instant::now();
         // Three dead links, each HEAD then the GET that confirms it.
         let mut methods = Vec::new();
-        while let Some((h, mut job)) = s.queue.next_step() {
+        while let Some((h, mut job)) = s.queue.next_step(None) {
             job.requests += 1;
             methods.push(job.method.clone());
             s.settle(h, job, answer(404), false, now);

@@ -17,7 +17,7 @@ use std::time::Instant;
 
 /// Rounds of work left (backlog over limit) that make a host's requests
 /// go before everyone's first tries (see [`Urgency`]).
-const CRITICAL_ROUNDS: usize = 32;
+pub(super) const CRITICAL_ROUNDS: usize = 32;
 
 /// Which host's next request goes first. The run cannot end before its
 /// longest host does, so a host with many rounds of work left at its own
@@ -236,8 +236,9 @@ impl Queue {
         }
     }
 
-    /// The next step to send, from the most urgent host with a free slot.
-    pub fn next_step(&mut self) -> Option<(usize, Job)> {
+    /// The next step to send, from the most urgent host with a free slot
+    /// (`only` that host, when given: `None` when it is not the most urgent).
+    pub fn next_step(&mut self, only: Option<usize>) -> Option<(usize, Job)> {
         while let Some((_, _, _, hid)) = self.runnable.pop() {
             let (host, lane) = (&mut self.hosts[hid], &mut self.lanes[hid]);
             lane.queued = None;
@@ -246,6 +247,10 @@ impl Queue {
             }
             if lane.not_before.is_some() && self.spacing(hid) {
                 continue;
+            }
+            if only.is_some_and(|o| o != hid) {
+                self.mark_runnable(hid);
+                return None;
             }
             let (host, lane) = (&mut self.hosts[hid], &mut self.lanes[hid]);
             let Some(mut job) = lane.ready.pop_front() else {

@@ -1,6 +1,7 @@
 //! The global limit: requests in flight over all hosts, with the ones
 //! that have heard nothing for a while moved to a pool of their own.
 
+use super::budget::{Budget, Room};
 use crate::check::CheckConfig;
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
@@ -18,6 +19,10 @@ pub(super) struct Slots {
     pub flights: HashMap<tokio::task::Id, Flight>,
     order: VecDeque<(Instant, tokio::task::Id)>,
     stalled: usize,
+    /// The host on the critical path (see `budget.rs`), and how many of
+    /// its requests count toward the limit.
+    pole: Option<usize>,
+    pole_active: usize,
 }
 
 /// One request in flight.
@@ -42,11 +47,29 @@ impl Slots {
             flights: HashMap::new(),
             order: VecDeque::new(),
             stalled: 0,
+            pole: None,
+            pole_active: 0,
         }
     }
 
-    pub fn has_room(&self) -> bool {
-        self.flights.len() - self.stalled < self.max_active
+    /// What may be sent now: within the global limit, and the others'
+    /// share of it that `budget` leaves.
+    pub fn room(&self, budget: &Budget) -> Option<Room> {
+        let active = self.flights.len() - self.stalled;
+        if active >= self.max_active {
+            return None;
+        }
+        budget.room(active, self.pole_active)
+    }
+
+    /// The pole changed: its requests in flight are counted again.
+    pub fn set_pole(&mut self, pole: Option<usize>) {
+        self.pole = pole;
+        self.pole_active = self
+            .flights
+            .values()
+            .filter(|f| !f.stalled && Some(f.host) == pole)
+            .count();
     }
 
     pub fn started(&mut self, id: tokio::task::Id, host: usize, now: Instant) {
@@ -60,6 +83,7 @@ impl Slots {
             },
         );
         self.order.push_back((now, id));
+        self.pole_active += usize::from(self.pole == Some(host));
     }
 
     /// Forgets a finished request and says what it was.
@@ -67,6 +91,8 @@ impl Slots {
         let f = self.flights.remove(&id)?;
         if f.stalled {
             self.stalled -= 1;
+        } else if self.pole == Some(f.host) {
+            self.pole_active -= 1;
         }
         Some(f)
     }
@@ -80,6 +106,9 @@ impl Slots {
             if let Some(f) = self.flights.get_mut(&id) {
                 f.stalled = true;
                 self.stalled += 1;
+                if self.pole == Some(f.host) {
+                    self.pole_active -= 1;
+                }
             }
         }
     }
