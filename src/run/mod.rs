@@ -291,6 +291,7 @@ pub async fn check(
     )
     .await;
     failing.extend(sent.failing);
+    tracing::info!(requests = sent.requests, "checked");
     if let Some(archive_cfg) = cfg.archive.as_ref().filter(|_| !offline) {
         let wanted = found.table.lookups(&failing);
         let due = reader.lookups_due(&wanted, clock.now(), archive_cfg.relookup_after_secs)?;
@@ -302,6 +303,7 @@ pub async fn check(
     let to_lint = std::mem::take(&mut found.to_lint);
     stages::lint_issues(&run, reader, cfg.lint, to_lint).await?;
     let mut store = writer.finish()?;
+    tracing::info!("stored");
 
     let finished_at = clock.now();
     let info = RunInfo {
@@ -322,6 +324,7 @@ pub async fn check(
     .with_trend(store.run_trend(run_id, TREND_RUNS - 1)?)
     .with_db(&cfg.db_path);
     report.crawl = crawled;
+    tracing::info!(links = report.links.len(), "report built");
     store.finish_run(
         run_id,
         finished_at,
