@@ -300,7 +300,11 @@ pub async fn check(
             .problems
             .extend(stages::lookup_archives(&run, archive, &found.table.resolved(), due).await);
     }
+    // What extraction and planning held goes before lint and the report
+    // (read back from the database), so that they never peak together.
     let to_lint = std::mem::take(&mut found.to_lint);
+    let problems = std::mem::take(&mut found.problems);
+    drop((found, requests, latest, plan, failing));
     stages::lint_issues(&run, reader, cfg.lint, to_lint).await?;
     let mut store = writer.finish()?;
     tracing::info!("stored");
@@ -313,16 +317,10 @@ pub async fn check(
         inputs: cfg.sources.inputs.clone(),
     };
     let links = store.run_links(run_id)?;
-    let mut report = Report::new(
-        info,
-        links,
-        &found.problems,
-        sent.requests,
-        &cfg.history.policy,
-    )
-    .with_findings(store.run_findings(run_id)?)
-    .with_trend(store.run_trend(run_id, TREND_RUNS - 1)?)
-    .with_db(&cfg.db_path);
+    let mut report = Report::new(info, links, &problems, sent.requests, &cfg.history.policy)
+        .with_findings(store.run_findings(run_id)?)
+        .with_trend(store.run_trend(run_id, TREND_RUNS - 1)?)
+        .with_db(&cfg.db_path);
     report.crawl = crawled;
     tracing::info!(links = report.links.len(), "report built");
     store.finish_run(

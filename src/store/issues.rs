@@ -100,6 +100,10 @@ impl Store {
                 occ.resolved.entry(id).or_insert(r);
             }
         }
+        // A Vec grows to four at its first push: most URLs are cited once.
+        for cited in occ.by_url.values_mut() {
+            cited.shrink_to_fit();
+        }
         Ok(occ)
     }
 

@@ -270,6 +270,14 @@ impl Store {
         let mut occ = self.run_occurrences(run_id)?;
         let mut history = self.run_history(run_id)?;
         let mut archives = self.run_archives(run_id)?;
+        let urls: i64 = self
+            .conn
+            .query_row(
+                "SELECT COUNT(*) FROM run_urls WHERE run_id = ?1",
+                [run_id],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))?;
         let mut stmt = self
             .conn
             .prepare(
@@ -320,7 +328,7 @@ impl Store {
                 ))
             })
             .map_err(|e| self.err(e))?;
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(usize::try_from(urls).unwrap_or(0));
         for row in rows {
             let (id, mut rec) = row.map_err(|e| self.err(e))?;
             rec.occurrences = occ.by_url.remove(&id).unwrap_or_default();
@@ -362,6 +370,8 @@ impl Store {
         }
         for points in out.values_mut() {
             points.reverse();
+            // A Vec grows to four at its first push: most URLs have one check.
+            points.shrink_to_fit();
         }
         Ok(out)
     }
