@@ -110,6 +110,16 @@ pub enum Write {
     Flush(oneshot::Sender<()>),
 }
 
+impl Write {
+    /// How many links it carries: an issue's, else one.
+    fn links(&self) -> usize {
+        match self {
+            Write::Issue { links, .. } => links.len().max(1),
+            _ => 1,
+        }
+    }
+}
+
 impl Store {
     /// Writes a batch in one transaction.
     pub fn write_batch(&mut self, run_id: i64, batch: &[Write]) -> Result<(), StoreError> {
@@ -197,8 +207,14 @@ impl Store {
     }
 }
 
-/// Largest batch written in one transaction.
+/// Largest batch written in one transaction, in writes and in links.
 const BATCH: usize = 512;
+const BATCH_LINKS: usize = 8_192;
+
+/// Writes waiting in the channel: an issue holds all its links, and an
+/// archive of long issues (250 links each) queued 2,048 of them took 200
+/// MB to index; 128 keep the writer busy and memory flat.
+const QUEUED: usize = 128;
 
 /// The writer thread, owned: stages send to it, and `finish` (or drop)
 /// closes its channel and joins it.
@@ -211,16 +227,20 @@ impl Writer {
     /// Moves `store` to a thread of its own that writes what it receives
     /// for run `run_id`, in batched transactions, until it is finished.
     pub fn spawn(mut store: Store, run_id: i64) -> Writer {
-        let (tx, mut rx) = mpsc::channel::<Write>(4 * BATCH);
+        let (tx, mut rx) = mpsc::channel::<Write>(QUEUED);
         let handle = std::thread::Builder::new()
             .name("linkrot-store".into())
             .spawn(move || {
                 let mut batch = Vec::with_capacity(BATCH);
                 while let Some(first) = rx.blocking_recv() {
+                    let mut links = first.links();
                     batch.push(first);
-                    while batch.len() < BATCH {
+                    while batch.len() < BATCH && links < BATCH_LINKS {
                         match rx.try_recv() {
-                            Ok(w) => batch.push(w),
+                            Ok(w) => {
+                                links += w.links();
+                                batch.push(w);
+                            }
                             Err(_) => break,
                         }
                     }
