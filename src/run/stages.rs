@@ -170,7 +170,7 @@ pub(super) fn split_inputs(cfg: &source::SourceConfig) -> (Vec<String>, source::
 /// the writer (and keeping their links for lint, unless `lint` is none).
 pub(super) async fn extract_files(
     sources: source::SourceConfig,
-    writes: mpsc::Sender<Write>,
+    writes: crate::store::WriteSender,
     lint: LintLevel,
     observer: Arc<dyn Observer>,
     clock: Arc<dyn Clock>,

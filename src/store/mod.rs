@@ -28,7 +28,7 @@ pub use lint::LintHistory;
 pub use runs::{
     Change, LatestCheck, LinkRecord, RunSettings, TimelineEntry, TrendPoint, HISTORY_WINDOW,
 };
-pub use writer::{Write, Writer};
+pub use writer::{Write, WriteSender, Writer};
 
 use rusqlite::{params, Connection};
 use std::path::{Path, PathBuf};

@@ -209,17 +209,90 @@ impl Store {
 
 /// Largest batch written in one transaction, in writes and in links.
 const BATCH: usize = 512;
-const BATCH_LINKS: usize = 8_192;
+const BATCH_LINKS: usize = 32_768;
 
-/// Writes waiting in the channel: an issue holds all its links, and an
-/// archive of long issues (250 links each) queued 2,048 of them took 200
-/// MB to index; 128 keep the writer busy and memory flat.
-const QUEUED: usize = 128;
+/// Writes waiting in the channel.
+const QUEUED: usize = 4 * BATCH;
+
+/// Links of issues waiting in the channel, at most: an issue holds all its
+/// links, and an archive of long issues (250 links each) with 2,048 of them
+/// queued took 200 MB to index. Only blocking senders of issues wait for
+/// room (extraction); checks and the rest go by the channel alone, so that
+/// the checker is never held by a queue of issues.
+const BACKLOG_LINKS: usize = 65_536;
+
+/// What is queued: a write, and the room it holds in the backlog.
+struct Queued {
+    write: Write,
+    ticket: Option<Ticket>,
+}
+
+/// The links of issues queued to the writer, and a wake-up when they go.
+#[derive(Default)]
+struct Backlog {
+    links: std::sync::Mutex<usize>,
+    freed: std::sync::Condvar,
+}
+
+/// Room for `links` in the backlog, given back when dropped (once written).
+struct Ticket {
+    backlog: std::sync::Arc<Backlog>,
+    links: usize,
+}
+
+impl Backlog {
+    /// Waits until `links` fit (always, with nothing queued: one issue
+    /// larger than the bound still goes).
+    fn reserve(backlog: &std::sync::Arc<Backlog>, links: usize) -> Ticket {
+        let mut queued = backlog.links.lock().unwrap_or_else(|e| e.into_inner());
+        while *queued > 0 && *queued + links > BACKLOG_LINKS {
+            queued = backlog
+                .freed
+                .wait(queued)
+                .unwrap_or_else(|e| e.into_inner());
+        }
+        *queued += links;
+        Ticket {
+            backlog: backlog.clone(),
+            links,
+        }
+    }
+}
+
+impl Drop for Ticket {
+    fn drop(&mut self) {
+        let mut queued = self.backlog.links.lock().unwrap_or_else(|e| e.into_inner());
+        *queued -= self.links;
+        self.backlog.freed.notify_all();
+    }
+}
+
+/// A sender for a stage on a blocking thread. An issue waits for room in
+/// the backlog; everything else goes by the channel.
+#[derive(Clone)]
+pub struct WriteSender {
+    tx: mpsc::Sender<Queued>,
+    backlog: std::sync::Arc<Backlog>,
+}
+
+impl WriteSender {
+    /// Sends `w`, waiting while the channel is full or, for an issue, while
+    /// too many issues' links are queued. Fails only when the writer has
+    /// stopped (its error is what `Writer::finish` returns).
+    pub fn blocking_send(&self, w: Write) -> Result<(), StoreError> {
+        let ticket =
+            matches!(w, Write::Issue { .. }).then(|| Backlog::reserve(&self.backlog, w.links()));
+        self.tx
+            .blocking_send(Queued { write: w, ticket })
+            .map_err(|_| StoreError::WriterGone)
+    }
+}
 
 /// The writer thread, owned: stages send to it, and `finish` (or drop)
 /// closes its channel and joins it.
 pub struct Writer {
-    tx: Option<mpsc::Sender<Write>>,
+    tx: Option<mpsc::Sender<Queued>>,
+    backlog: std::sync::Arc<Backlog>,
     handle: Option<std::thread::JoinHandle<Result<Store, StoreError>>>,
 }
 
@@ -227,24 +300,26 @@ impl Writer {
     /// Moves `store` to a thread of its own that writes what it receives
     /// for run `run_id`, in batched transactions, until it is finished.
     pub fn spawn(mut store: Store, run_id: i64) -> Writer {
-        let (tx, mut rx) = mpsc::channel::<Write>(QUEUED);
+        let (tx, mut rx) = mpsc::channel::<Queued>(QUEUED);
         let handle = std::thread::Builder::new()
             .name("linkrot-store".into())
             .spawn(move || {
                 let mut batch = Vec::with_capacity(BATCH);
+                let mut tickets = Vec::new();
                 while let Some(first) = rx.blocking_recv() {
-                    let mut links = first.links();
-                    batch.push(first);
-                    while batch.len() < BATCH && links < BATCH_LINKS {
-                        match rx.try_recv() {
-                            Ok(w) => {
-                                links += w.links();
-                                batch.push(w);
-                            }
-                            Err(_) => break,
+                    let mut links = 0;
+                    let mut next = Some(first);
+                    while let Some(q) = next.take() {
+                        links += q.write.links();
+                        batch.push(q.write);
+                        tickets.push(q.ticket);
+                        if batch.len() < BATCH && links < BATCH_LINKS {
+                            next = rx.try_recv().ok();
                         }
                     }
                     store.write_batch(run_id, &batch)?;
+                    // Written: the issues' room in the backlog is free.
+                    tickets.clear();
                     for w in batch.drain(..) {
                         if let Write::Flush(done) = w {
                             let _ = done.send(());
@@ -256,21 +331,30 @@ impl Writer {
             .expect("spawn the store thread");
         Writer {
             tx: Some(tx),
+            backlog: std::sync::Arc::default(),
             handle: Some(handle),
         }
     }
 
-    /// A sender for a stage on another thread (it must be dropped before
-    /// `finish` can return).
-    pub fn sender(&self) -> mpsc::Sender<Write> {
-        self.tx.clone().expect("open until finished")
+    /// A sender for a stage on a blocking thread (it must be dropped
+    /// before `finish` can return).
+    pub fn sender(&self) -> WriteSender {
+        WriteSender {
+            tx: self.tx.clone().expect("open until finished"),
+            backlog: self.backlog.clone(),
+        }
     }
 
     /// Sends `w`. A closed channel means the writer failed; its error is
     /// what `finish` returns.
     pub async fn send(&self, w: Write) {
         if let Some(tx) = &self.tx {
-            let _ = tx.send(w).await;
+            let _ = tx
+                .send(Queued {
+                    write: w,
+                    ticket: None,
+                })
+                .await;
         }
     }
 
@@ -301,5 +385,32 @@ impl Drop for Writer {
         if let Some(h) = self.handle.take() {
             let _ = h.join();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn queued(b: &Backlog) -> usize {
+        *b.links.lock().unwrap()
+    }
+
+    #[test]
+    fn an_issue_waits_while_the_backlog_is_full_and_goes_once_the_writer_frees_it() {
+        let backlog = Arc::new(Backlog::default());
+        // One issue larger than the bound goes when nothing is queued.
+        let big = Backlog::reserve(&backlog, BACKLOG_LINKS + 1);
+        let other = backlog.clone();
+        let waiting = std::thread::spawn(move || Backlog::reserve(&other, 10));
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        assert!(!waiting.is_finished(), "no room: it waits");
+        assert_eq!(queued(&backlog), BACKLOG_LINKS + 1);
+        drop(big);
+        let small = waiting.join().unwrap();
+        assert_eq!(queued(&backlog), 10, "the written issue gave its room back");
+        drop(small);
+        assert_eq!(queued(&backlog), 0);
     }
 }
