@@ -234,7 +234,9 @@ pub(crate) fn judge(
                 final_url: job.hops.last().map(|_| job.url.to_string()),
                 redirects: std::mem::take(&mut job.hops),
                 error: Some(f.cause),
-                requests: job.requests,
+                // A refusal by the address guard sent nothing.
+                requests: job.requests
+                    - u32::from(f.kind == FailureKind::Refused).min(job.requests),
                 elapsed_ms: elapsed(&job, now),
                 fragments: Vec::new(),
             })
@@ -414,5 +416,6 @@ mod tests {
             panic!("a refusal is final")
         };
         assert_eq!(r.status, Status::Excluded);
+        assert_eq!(r.requests, 0, "the guard refused it: nothing was sent");
     }
 }
