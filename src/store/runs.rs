@@ -387,27 +387,36 @@ impl Store {
         if !any {
             return Ok(out);
         }
+        // Many URLs a query, as one JSON array unpacked by SQLite
+        // (`json_each`): a statement per URL costs more than its lookup.
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT c.id, c.checked_at, c.status, c.http_status, c.error
-                 FROM checks c JOIN urls u ON u.id = c.url_id
-                 WHERE u.url = ?1 AND c.status NOT IN ('excluded', 'unsupported')
-                 ORDER BY c.checked_at DESC, c.id DESC LIMIT 1",
+                "SELECT u.url, c.id, c.checked_at, c.status, c.http_status, c.error
+                 FROM json_each(?1) w
+                 JOIN urls u ON u.url = w.value
+                 JOIN checks c ON c.id = (
+                     SELECT id FROM checks
+                     WHERE url_id = u.id AND status NOT IN ('excluded', 'unsupported')
+                     ORDER BY checked_at DESC, id DESC LIMIT 1)",
             )
             .map_err(|e| self.err(e))?;
-        for url in urls {
-            let found = stmt
-                .query_row([url], |r| {
-                    Ok(LatestCheck {
-                        check_id: r.get(0)?,
-                        point: point(r, 1)?,
-                    })
+        for chunk in urls.chunks(4_096) {
+            let all = serde_json::to_string(chunk).expect("strings serialize");
+            let rows = stmt
+                .query_map([&all], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        LatestCheck {
+                            check_id: r.get(1)?,
+                            point: point(r, 2)?,
+                        },
+                    ))
                 })
-                .optional()
                 .map_err(|e| self.err(e))?;
-            if let Some(latest) = found {
-                out.insert((*url).to_string(), latest);
+            for row in rows {
+                let (url, latest) = row.map_err(|e| self.err(e))?;
+                out.insert(url, latest);
             }
         }
         Ok(out)
