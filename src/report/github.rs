@@ -29,7 +29,7 @@ pub fn write_github(report: &Report, mut w: impl Write) -> std::io::Result<()> {
                 }
                 lines.push(format!(
                     "::{level} file={},line={},col={},title={title}::{}",
-                    escape_property(&o.path),
+                    escape_property(report.file_path(&o.path)),
                     o.line,
                     o.column,
                     escape_data(&msg)
@@ -47,7 +47,7 @@ pub fn write_github(report: &Report, mut w: impl Write) -> std::io::Result<()> {
             };
             lines.push(format!(
                 "::{level} file={},line={line},col={col},title=lint {}::{}",
-                escape_property(path),
+                escape_property(report.file_path(path)),
                 f.kind.as_str(),
                 escape_data(&f.message)
             ));

@@ -28,16 +28,17 @@ pub fn write_junit(report: &Report, mut w: impl Write) -> std::io::Result<()> {
     let mut suites: BTreeMap<&str, Vec<(u32, u32, Case<'_>)>> = BTreeMap::new();
     for l in &report.links {
         for o in &l.occurrences {
-            suites
-                .entry(o.path.as_str())
-                .or_default()
-                .push((o.line, o.column, Case::Link(l)));
+            suites.entry(report.file_path(&o.path)).or_default().push((
+                o.line,
+                o.column,
+                Case::Link(l),
+            ));
         }
     }
     for f in report.findings() {
         if let Some((path, line, col)) = f.position() {
             suites
-                .entry(path)
+                .entry(report.file_path(path))
                 .or_default()
                 .push((line, col, Case::Finding(f)));
         }

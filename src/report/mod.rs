@@ -209,6 +209,13 @@ impl Report {
         paths::shown(path, self.cwd.as_deref(), &self.run.inputs)
     }
 
+    /// `path` as a tool opens it from the current folder: relative to it
+    /// when under it (what an editor's click-through, GitHub's annotations
+    /// and SARIF viewers resolve against the checkout), else as stored.
+    pub fn file_path<'a>(&self, path: &'a str) -> &'a str {
+        paths::from_cwd(path, self.cwd.as_deref())
+    }
+
     fn this_run(&self) -> TrendPoint {
         self.overview.this_run(self.run.id, &self.run.finished_at)
     }

@@ -6,6 +6,19 @@
 
 use std::path::Path;
 
+/// `path` relative to `cwd` when it is absolute and under it; else as stored.
+pub(super) fn from_cwd<'a>(path: &'a str, cwd: Option<&str>) -> &'a str {
+    if !Path::new(path).is_absolute() {
+        return path;
+    }
+    cwd.and_then(|dir| {
+        path.strip_prefix(dir.trim_end_matches('/'))?
+            .strip_prefix('/')
+            .filter(|rest| !rest.is_empty())
+    })
+    .unwrap_or(path)
+}
+
 /// `path` relative to `cwd` when under it; else relative to the input
 /// folder given (the longest that holds it) or to the folder of the input
 /// file it is; else as stored. A relative path is already relative to the
@@ -50,6 +63,18 @@ pub(super) fn shown<'a>(path: &'a str, cwd: Option<&str>, inputs: &[String]) -> 
 #[cfg(test)]
 mod tests {
     use super::shown;
+
+    #[test]
+    fn a_path_for_tools_is_relative_to_the_current_folder_or_as_stored() {
+        use super::from_cwd;
+        let p = "/srv/news/_posts/2024-03-17-689.md";
+        assert_eq!(from_cwd(p, Some("/srv/news")), "_posts/2024-03-17-689.md");
+        assert_eq!(from_cwd(p, Some("/srv/news/")), "_posts/2024-03-17-689.md");
+        assert_eq!(from_cwd(p, Some("/srv/new")), p, "a whole path component");
+        assert_eq!(from_cwd(p, Some("/home/me")), p);
+        assert_eq!(from_cwd(p, None), p);
+        assert_eq!(from_cwd("_posts/x.md", Some("/srv/news")), "_posts/x.md");
+    }
 
     #[test]
     fn paths_are_shown_from_the_current_folder_or_the_input_folder() {

@@ -55,7 +55,7 @@ pub fn write_sarif(report: &Report, mut w: impl Write) -> std::io::Result<()> {
                 "level": level,
                 "message": {"text": text},
                 "locations": [{"physicalLocation": {
-                    "artifactLocation": {"uri": o.path.trim_start_matches("./")},
+                    "artifactLocation": {"uri": report.file_path(&o.path).trim_start_matches("./")},
                     "region": {"startLine": o.line, "startColumn": o.column, "endColumn": o.column + u32::try_from(l.url.chars().count()).unwrap_or(0)}
                 }}],
                 "partialFingerprints": {"linkrot/url": l.url},
@@ -72,7 +72,7 @@ pub fn write_sarif(report: &Report, mut w: impl Write) -> std::io::Result<()> {
             "level": level(kind.severity()),
             "message": {"text": f.message},
             "locations": [{"physicalLocation": {
-                "artifactLocation": {"uri": path.trim_start_matches("./")},
+                "artifactLocation": {"uri": report.file_path(path).trim_start_matches("./")},
                 "region": {"startLine": line, "startColumn": col, "endColumn": col + u32::try_from(url.chars().count()).unwrap_or(0)}
             }}],
             "partialFingerprints": {"linkrot/url": url},

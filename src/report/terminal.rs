@@ -52,7 +52,8 @@ pub fn write_terminal(
             Line::Finding(f) => {
                 writeln!(
                     w,
-                    "{path}:{line}:{col}: {}[{}]: {}",
+                    "{}:{line}:{col}: {}[{}]: {}",
+                    report.file_path(path),
                     f.severity.as_str(),
                     f.kind.as_str(),
                     f.message
@@ -67,7 +68,13 @@ pub fn write_terminal(
             (Some(State::Flaky), _) => " [flaky]".to_string(),
             _ => String::new(),
         };
-        writeln!(w, "{path}:{line}:{col}: {} {}{state}", describe(l), l.url)?;
+        writeln!(
+            w,
+            "{}:{line}:{col}: {} {}{state}",
+            report.file_path(path),
+            describe(l),
+            l.url
+        )?;
         if let Some(r) = &l.remapped {
             writeln!(w, "    remapped to {r}")?;
         }
@@ -101,7 +108,13 @@ pub fn write_terminal(
         }
     }
     for p in report.input_problems() {
-        writeln!(w, "{}: {}: {}", p.path, p.severity.as_str(), p.message)?;
+        writeln!(
+            w,
+            "{}: {}: {}",
+            report.file_path(&p.path),
+            p.severity.as_str(),
+            p.message
+        )?;
     }
     if let Some(c) = &report.crawl {
         writeln!(

@@ -482,6 +482,58 @@ fn paths_are_shown_from_the_input_folder_and_json_keeps_them_as_stored() {
     assert!(json.contains("\"path\": \"/srv/news/_posts/2015-10-25-251.md\""));
 }
 
+/// Terminal lines, annotations, SARIF and JUnit name a file as a tool
+/// opens it from the current folder (the checkout, in CI): relative to it
+/// when under it, else as stored, never cut to the input folder.
+#[test]
+fn tool_formats_name_files_from_the_current_folder_or_as_stored() {
+    let mut r = fixture();
+    r.run.inputs = vec!["/srv/news/_posts".into()];
+    for l in &mut r.links {
+        for o in &mut l.occurrences {
+            o.path = format!("/srv/news/{}", o.path);
+        }
+    }
+    let shown = |r: &Report, format| {
+        let mut out = Vec::new();
+        render(r, format, &RenderOptions::default(), &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    };
+    let here = r.clone().with_cwd(std::path::Path::new("/srv/news"));
+    let elsewhere = r.clone().with_cwd(std::path::Path::new("/home/me"));
+    for (format, relative, absolute) in [
+        (
+            OutputFormat::Terminal,
+            "\n_posts/2015-10-25-251.md:",
+            "\n/srv/news/_posts/2015-10-25-251.md:",
+        ),
+        (
+            OutputFormat::Github,
+            "file=_posts/2015-10-25-251.md,",
+            "file=/srv/news/_posts/2015-10-25-251.md,",
+        ),
+        (
+            OutputFormat::Sarif,
+            "\"uri\": \"_posts/2015-10-25-251.md\"",
+            "\"uri\": \"/srv/news/_posts/2015-10-25-251.md\"",
+        ),
+        (
+            OutputFormat::Junit,
+            "name=\"_posts/2015-10-25-251.md\"",
+            "name=\"/srv/news/_posts/2015-10-25-251.md\"",
+        ),
+    ] {
+        let out = shown(&here, format);
+        assert!(out.contains(relative), "{format:?} from /srv/news: {out}");
+        assert!(
+            !out.contains("/srv/news/"),
+            "{format:?} from /srv/news: {out}"
+        );
+        let out = shown(&elsewhere, format);
+        assert!(out.contains(absolute), "{format:?} from /home/me: {out}");
+    }
+}
+
 /// Where .ci/run puts the official SARIF 2.1.0 schema.
 fn sarif_schema() -> Option<std::path::PathBuf> {
     let p = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
