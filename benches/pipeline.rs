@@ -78,7 +78,7 @@ fn store_corpus(bencher: divan::Bencher) {
                     path: p.clone(),
                     title: None,
                     date: None,
-                    links: links.clone(),
+                    links: links.clone().into(),
                     seen_at: 0,
                     content_hash: None,
                 })
@@ -171,7 +171,7 @@ fn warm_archive() -> (
             path: p,
             title: doc.title.clone(),
             date: doc.date,
-            links,
+            links: links.into(),
             seen_at: 0,
             content_hash: None,
         });

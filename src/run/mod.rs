@@ -193,7 +193,7 @@ pub fn index(
     let problems = for_each_document(&cfg.sources, observer, |doc, links| {
         summary.issues += 1;
         summary.links += links.len();
-        let _ = writes.blocking_send(stages::issue_write(doc, links, clock.now()));
+        let _ = writes.blocking_send(stages::issue_write(doc, links.into(), clock.now()));
     });
     drop(writes);
     let mut store = writer.finish()?;

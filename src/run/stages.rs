@@ -41,7 +41,7 @@ impl Run<'_> {
 }
 
 /// What the store records of an issue as read at `now`.
-pub(super) fn issue_write(doc: &Document, links: Vec<Link>, now: i64) -> Write {
+pub(super) fn issue_write(doc: &Document, links: Arc<[Link]>, now: i64) -> Write {
     Write::Issue {
         path: doc.path.clone(),
         title: doc.title.clone(),
@@ -68,7 +68,7 @@ fn page_writes(page: crawl::Page, now: i64) -> (Write, Write) {
         path: page.path,
         title: page.title,
         date: page.date,
-        links: page.links,
+        links: page.links.into(),
         seen_at: now,
         content_hash: Some(page.hash),
     };
@@ -134,7 +134,7 @@ pub(super) struct Found {
     pub problems: Vec<Problem>,
     pub issues: usize,
     pub links: usize,
-    pub to_lint: Vec<(Document, Vec<Link>)>,
+    pub to_lint: Vec<(Document, Arc<[Link]>)>,
 }
 
 /// What lint needs of a document: all but its text.
@@ -183,6 +183,8 @@ pub(super) async fn extract_files(
             for l in &links {
                 found.table.add(l, doc.date);
             }
+            // Lint and the writer share one copy of the links.
+            let links: Arc<[Link]> = links.into();
             if lint != LintLevel::None {
                 found.to_lint.push((lint_copy(doc), links.clone()));
             }
@@ -232,7 +234,7 @@ pub(super) async fn crawl_web(
                             body_start: 0,
                             rewritable: false,
                         };
-                        found.to_lint.push((doc, page.links.clone()));
+                        found.to_lint.push((doc, page.links.clone().into()));
                     }
                     let (issue, page) = page_writes(*page, run.clock.now());
                     run.writer.send(issue).await;
@@ -522,7 +524,7 @@ pub(super) async fn lint_issues(
     run: &Run<'_>,
     reader: Store,
     level: LintLevel,
-    issues: Vec<(Document, Vec<Link>)>,
+    issues: Vec<(Document, Arc<[Link]>)>,
 ) -> Result<(), RunError> {
     if level == LintLevel::None || issues.is_empty() {
         return Ok(());

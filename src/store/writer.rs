@@ -26,7 +26,7 @@ pub enum Write {
         /// The date.
         date: Option<Date>,
         /// Its links.
-        links: Vec<Link>,
+        links: std::sync::Arc<[Link]>,
         /// When it was read (unix seconds): first-seen time of new URLs.
         seen_at: i64,
         /// A hash of its bytes as read (see [`crate::source::content_hash`]).

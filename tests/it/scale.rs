@@ -94,7 +94,7 @@ fn build(db: &Path) -> usize {
     let mut writes = Vec::new();
     for k in 0..ISSUES {
         let date = first + time::Duration::weeks(k as i64);
-        let links = (0..LINKS_PER_ISSUE)
+        let links: Vec<Link> = (0..LINKS_PER_ISSUE)
             .map(|j| Link {
                 url: url(url_index(k, j)),
                 line: 10 + j as u32,
@@ -110,7 +110,7 @@ fn build(db: &Path) -> usize {
             path: format!("_posts/{date}-{}.md", k + 1),
             title: Some(format!("Weekly #{} of {date}", k + 1)),
             date: Some(date),
-            links,
+            links: links.into(),
             seen_at: NOW - 3600,
             content_hash: None,
         });
