@@ -18,7 +18,7 @@
 //! global limit. Where the pole's pace does not depend on ours, the others
 //! still finish before it: the run takes no longer, with a gentler load.
 
-use super::queue::{Queue, CRITICAL_ROUNDS};
+use super::host::{Host, CRITICAL_ROUNDS};
 use std::time::{Duration, Instant};
 
 /// The least budget: enough for the hosts that hang to leave room for the rest.
@@ -96,7 +96,12 @@ impl Budget {
     /// Every [`REVIEW`]: finds the pole and moves the budget, by the links
     /// left without a verdict (`pending` in all) and the pace verdicts
     /// come at. Returns the new pole when it changed.
-    pub fn review(&mut self, queue: &Queue, pending: usize, now: Instant) -> Option<Option<usize>> {
+    pub fn review(
+        &mut self,
+        hosts: &[Host],
+        pending: usize,
+        now: Instant,
+    ) -> Option<Option<usize>> {
         let dt = now.duration_since(self.last_review);
         if dt < REVIEW {
             return None;
@@ -108,10 +113,8 @@ impl Budget {
             Some(old.map_or(r, |o| (o + r) / 2.0))
         };
         // A pause (a 429's Retry-After) says nothing of the pole's pace.
-        let refusals = self.pole.map(|p| queue.hosts[p].refusals);
-        let paused = self
-            .pole
-            .is_some_and(|p| queue.hosts[p].paused_until.is_some())
+        let refusals = self.pole.map(|p| hosts[p].refusals);
+        let paused = self.pole.is_some_and(|p| hosts[p].paused_until.is_some())
             || refusals != self.pole_refusals;
         self.pole_refusals = refusals;
         let done = std::mem::take(&mut self.pole_done);
@@ -121,7 +124,7 @@ impl Budget {
         self.others_rate = smooth(self.others_rate, std::mem::take(&mut self.others_done));
 
         let mut best = None::<(usize, usize, usize)>;
-        for (hid, host) in queue.hosts.iter().enumerate() {
+        for (hid, host) in hosts.iter().enumerate() {
             let left = host.open_urls;
             let rounds = left / host.limit.max(1);
             if rounds >= CRITICAL_ROUNDS && best.is_none_or(|(r, _, _)| rounds > r) {
@@ -190,26 +193,22 @@ mod tests {
         );
     }
 
-    /// A queue with one host of `pole_urls` open links at limit 4 and
-    /// `others` hosts of one link each.
-    fn queue(pole_urls: usize, others: usize) -> Queue {
-        let cfg = crate::check::CheckConfig {
-            max_per_host: 4,
-            ..Default::default()
-        };
-        let mut q = Queue::new(std::sync::Arc::new(cfg), Duration::from_millis(100));
-        let pole = q.host_of(&"https://pole.test/".parse().unwrap());
-        q.hosts[pole].limit = 4;
-        q.hosts[pole].open_urls = pole_urls;
-        for i in 0..others {
-            let h = q.host_of(&format!("https://h{i}.test/").parse().unwrap());
-            q.hosts[h].open_urls = 1;
+    /// One host of `pole_urls` open links at limit 4, then `others` hosts
+    /// of one link each.
+    fn hosts(pole_urls: usize, others: usize) -> Vec<Host> {
+        let mut pole = Host::new(4, 4);
+        pole.open_urls = pole_urls;
+        let mut out = vec![pole];
+        for _ in 0..others {
+            let mut h = Host::new(2, 6);
+            h.open_urls = 1;
+            out.push(h);
         }
-        q
+        out
     }
 
     /// Reviews a second later, with `pole` and `others` verdicts in it.
-    fn tick(b: &mut Budget, q: &Queue, pending: usize, pole: u32, others: u32, at: &mut Instant) {
+    fn tick(b: &mut Budget, q: &[Host], pending: usize, pole: u32, others: u32, at: &mut Instant) {
         for _ in 0..pole {
             b.finished(0);
         }
@@ -225,7 +224,7 @@ mod tests {
         let mut at = Instant::now();
         let mut b = Budget::new(256, Duration::from_secs(10), at);
         // 4,000 links on the pole (1,000 rounds at 4) and 2,000 elsewhere.
-        let q = queue(4_000, 2_000);
+        let q = hosts(4_000, 2_000);
         at += REVIEW;
         assert_eq!(
             b.review(&q, 6_000, at),
@@ -248,7 +247,7 @@ mod tests {
     fn no_host_with_many_rounds_left_means_no_pole_and_the_global_limit() {
         let mut at = Instant::now();
         let mut b = Budget::new(256, Duration::from_secs(10), at);
-        let q = queue(40, 2_000);
+        let q = hosts(40, 2_000);
         at += REVIEW;
         assert_eq!(b.review(&q, 2_040, at), None);
         assert_eq!((b.pole, b.others), (None, 256));

@@ -13,6 +13,11 @@ use super::super::verdict::{Answer, Job, Shape};
 use crate::net::FailureKind;
 use std::time::{Duration, Instant};
 
+/// Rounds of work left (backlog over limit) that make a host's requests
+/// go before everyone's first tries (see `queue.rs`'s `Urgency`), and make
+/// it the pole of the others' budget (see `budget.rs`).
+pub(super) const CRITICAL_ROUNDS: usize = 32;
+
 /// A host goes straight to GET (see `skips_head`) after this many HEADs
 /// that needed one: refused (405/501), or, on a host that caps us, any error.
 const NO_HEAD_AFTER: u32 = 3;

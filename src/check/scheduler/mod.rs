@@ -96,7 +96,7 @@ pub(crate) async fn run(
         s.queue.wake(now);
         slots.mark_stalled(now);
         s.queue.set_aside(&mut slots, now);
-        if let Some(pole) = budget.review(&s.queue, s.pending, now) {
+        if let Some(pole) = budget.review(&s.queue.hosts, s.pending, now) {
             slots.set_pole(pole);
         }
         while let Some(room) = slots.room(&budget) {

@@ -7,17 +7,13 @@
 //! how a host's limit moves is `host.rs`'s.
 
 use super::super::verdict::Job;
-use super::host::Host;
+use super::host::{Host, CRITICAL_ROUNDS};
 use super::slots::Slots;
 use crate::check::CheckConfig;
 use reqwest::{Method, Url};
 use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Instant;
-
-/// Rounds of work left (backlog over limit) that make a host's requests
-/// go before everyone's first tries (see [`Urgency`]).
-pub(super) const CRITICAL_ROUNDS: usize = 32;
 
 /// Which host's next request goes first. The run cannot end before its
 /// longest host does, so a host with many rounds of work left at its own
