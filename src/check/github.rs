@@ -285,6 +285,8 @@ async fn ask(door: &Door, api: &GithubApi, path: &str, result: &mut CheckResult)
 mod tests {
     use super::*;
 
+    /// Parses only: these tests map URLs and send nothing (the requests
+    /// are tests/it/github.rs's, to a local server as proxy and API).
     fn res(u: &str) -> Option<Resource> {
         resource(&Url::parse(u).unwrap())
     }

@@ -178,7 +178,7 @@ fn write_todo(report: &Report, w: &mut impl Write) -> std::io::Result<()> {
 
     writeln!(w, "<div><h3>Failing links cited most often</h3>")?;
     list(w, &t.most_cited, "No failing link.", |i| {
-        let mut more = vec![cited(i)];
+        let mut more = vec![i.cited_text()];
         if let Some(since) = &i.failing_since {
             let what = if i.state == Some(crate::history::State::Dead) {
                 "dead"
@@ -218,7 +218,7 @@ fn write_todo(report: &Report, w: &mut impl Write) -> std::io::Result<()> {
                 link(&i.url),
                 esc(i.archive.as_deref().unwrap_or_default()),
                 esc(&i.status),
-                cited(i)
+                i.cited_text()
             )
         },
     )?;
@@ -250,7 +250,7 @@ fn write_todo(report: &Report, w: &mut impl Write) -> std::io::Result<()> {
             "{} &rarr; {} <span class=\"meta\">&middot; {}</span>",
             link(&i.url),
             link(i.moved_to.as_deref().unwrap_or_default()),
-            cited(i)
+            i.cited_text()
         )
     })?;
     writeln!(w, "</div>")?;
@@ -317,19 +317,6 @@ fn list(
 
 fn link(url: &str) -> String {
     format!("<a href=\"{0}\">{0}</a>", esc(url))
-}
-
-fn cited(i: &TodoItem) -> String {
-    let times = if i.cited == 1 {
-        "cited once".to_string()
-    } else {
-        format!("cited {} times", count(i.cited))
-    };
-    if i.issues > 1 {
-        format!("{times} in {} issues", count(i.issues))
-    } else {
-        times
-    }
 }
 
 /// `in <i>Title</i> (2024-03-17), line 12`.

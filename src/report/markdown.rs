@@ -181,7 +181,7 @@ fn write_todo(report: &Report, out: &mut String) {
             "`{}` {}; {}",
             clip(&code(&i.url)),
             clip(&i.status),
-            cited(i)
+            i.cited_text()
         );
         if let Some(since) = &i.failing_since {
             let what = if i.state == Some(crate::history::State::Dead) {
@@ -216,7 +216,7 @@ fn write_todo(report: &Report, out: &mut String) {
                 clip(&code(&i.url)),
                 clip(i.archive.as_deref().unwrap_or_default()),
                 i.status,
-                cited(i)
+                i.cited_text()
             )
         },
     );
@@ -257,7 +257,7 @@ fn write_todo(report: &Report, out: &mut String) {
             "`{}` → `{}`; {}",
             clip(&code(&i.url)),
             clip(&code(i.moved_to.as_deref().unwrap_or_default())),
-            cited(i)
+            i.cited_text()
         )
     });
 
@@ -319,19 +319,6 @@ fn list(out: &mut String, l: &TodoList, empty: &str, item: impl Fn(&TodoItem) ->
         let _ = writeln!(out, "\nand {} more.", count(l.total - l.items.len()));
     }
     out.push('\n');
-}
-
-fn cited(i: &TodoItem) -> String {
-    let times = if i.cited == 1 {
-        "cited once".to_string()
-    } else {
-        format!("cited {} times", count(i.cited))
-    };
-    if i.issues > 1 {
-        format!("{times} in {} issues", count(i.issues))
-    } else {
-        times
-    }
 }
 
 /// The link-rot curve, the worst hosts and the trend, as tables with a

@@ -63,14 +63,8 @@ pub(super) fn columns(id: &str, aria: &str, bars: &[Bar], unit: &str, slot: f64)
     let width = left + bars.len().max(1) as f64 * slot + 8.0;
     let height = top + h + bottom;
     let y = |v: f64| top + h - (v / top_value).min(1.0) * h;
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        "<svg id=\"{id}\" class=\"chart\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"{}\">",
-        esc(aria)
-    );
-    let mut t = 0.0;
-    while t <= top_value + step / 1000.0 {
+    let mut s = open(id, aria, width, height);
+    for t in ticks(top_value, step) {
         let ty = y(t);
         let _ = write!(
             s,
@@ -80,7 +74,6 @@ pub(super) fn columns(id: &str, aria: &str, bars: &[Bar], unit: &str, slot: f64)
             ty + 4.0,
             tick_label(t, step, unit)
         );
-        t += step;
     }
     let _ = write!(
         s,
@@ -121,14 +114,8 @@ pub(super) fn rows(id: &str, aria: &str, bars: &[Bar]) -> String {
     let width = label_w + plot_w + text_w;
     let height = top + bars.len().max(1) as f64 * row + 4.0;
     let x = |v: f64| label_w + (v / top_value).min(1.0) * plot_w;
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        "<svg id=\"{id}\" class=\"chart\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"{}\">",
-        esc(aria)
-    );
-    let mut t = 0.0;
-    while t <= top_value + step / 1000.0 {
+    let mut s = open(id, aria, width, height);
+    for t in ticks(top_value, step) {
         let tx = x(t);
         let _ = write!(
             s,
@@ -138,7 +125,6 @@ pub(super) fn rows(id: &str, aria: &str, bars: &[Bar]) -> String {
             top - 8.0,
             tick_label(t, step, "")
         );
-        t += step;
     }
     let _ = write!(
         s,
@@ -171,6 +157,22 @@ pub(super) fn rows(id: &str, aria: &str, bars: &[Bar]) -> String {
     }
     s.push_str("</svg>");
     s
+}
+
+/// An `<svg>` element opened for a chart, `aria` its accessible name.
+fn open(id: &str, aria: &str, width: f64, height: f64) -> String {
+    format!(
+        "<svg id=\"{id}\" class=\"chart\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"{}\">",
+        esc(aria)
+    )
+}
+
+/// The axis values a tick marks: `0, step, ...` up to `top` (a step's
+/// rounding allowed).
+fn ticks(top: f64, step: f64) -> impl Iterator<Item = f64> {
+    (0..)
+        .map(move |i| f64::from(i) * step)
+        .take_while(move |t| *t <= top + step / 1000.0)
 }
 
 #[cfg(test)]

@@ -69,6 +69,22 @@ pub struct TodoItem {
     pub moved_to: Option<String>,
 }
 
+impl TodoItem {
+    /// How often it is cited: `cited once`, `cited 3 times in 2 issues`.
+    pub fn cited_text(&self) -> String {
+        let times = if self.cited == 1 {
+            "cited once".to_string()
+        } else {
+            format!("cited {} times", super::overview::count(self.cited))
+        };
+        if self.issues > 1 {
+            format!("{times} in {} issues", super::overview::count(self.issues))
+        } else {
+            times
+        }
+    }
+}
+
 /// A place a link is cited.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Citation {

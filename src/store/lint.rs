@@ -173,46 +173,21 @@ impl Store {
 
     /// The latest check that made a request, of each of `urls` that has one.
     fn latest_for_lint(&self, urls: &[String]) -> Result<HashMap<String, Latest>, StoreError> {
-        let all = serde_json::to_string(urls).expect("strings serialize");
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT u.url, c.status, c.final_url, c.redirects
-                 FROM json_each(?1) w
-                 JOIN urls u ON u.url = w.value
-                 JOIN checks c ON c.id = (
-                     SELECT id FROM checks
-                     WHERE url_id = u.id AND status NOT IN ('excluded', 'unsupported')
-                     ORDER BY checked_at DESC, id DESC LIMIT 1)",
-            )
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([&all], |r| {
-                let status: String = r.get(1)?;
-                let final_url: Option<String> = r.get(2)?;
-                let hops: Vec<Hop> =
-                    serde_json::from_str(&r.get::<_, String>(3)?).unwrap_or_default();
-                // The first hop is the URL itself; where it led is the next
-                // hop, or the end when there was one redirect.
-                let redirected_to = match hops.get(1) {
-                    Some(next) => Some(next.url.clone()),
-                    None if !hops.is_empty() => final_url,
-                    None => None,
-                };
-                Ok((
-                    r.get::<_, String>(0)?,
-                    Latest {
-                        status: Status::parse(&status).unwrap_or(Status::Error),
-                        redirected_to,
-                    },
-                ))
+        self.latest_of(urls, "c.status, c.final_url, c.redirects", |r| {
+            let status: String = r.get(1)?;
+            let final_url: Option<String> = r.get(2)?;
+            let hops: Vec<Hop> = serde_json::from_str(&r.get::<_, String>(3)?).unwrap_or_default();
+            // The first hop is the URL itself; where it led is the next
+            // hop, or the end when there was one redirect.
+            let redirected_to = match hops.get(1) {
+                Some(next) => Some(next.url.clone()),
+                None if !hops.is_empty() => final_url,
+                None => None,
+            };
+            Ok(Latest {
+                status: Status::parse(&status).unwrap_or(Status::Error),
+                redirected_to,
             })
-            .map_err(|e| self.err(e))?;
-        let mut out = HashMap::new();
-        for row in rows {
-            let (url, latest) = row.map_err(|e| self.err(e))?;
-            out.insert(url, latest);
-        }
-        Ok(out)
+        })
     }
 }

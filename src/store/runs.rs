@@ -378,45 +378,58 @@ impl Store {
 
     /// The newest check that made a request, for each of `urls` that has one.
     pub fn latest_checks(&self, urls: &[&str]) -> Result<HashMap<String, LatestCheck>, StoreError> {
-        let mut out = HashMap::new();
-        // A new database: one query instead of one per URL.
+        // A new database has none: no need to look each URL up.
         let any: bool = self
             .conn
             .query_row("SELECT EXISTS (SELECT 1 FROM checks)", [], |r| r.get(0))
             .map_err(|e| self.err(e))?;
         if !any {
-            return Ok(out);
+            return Ok(HashMap::new());
         }
-        // Many URLs a query, as one JSON array unpacked by SQLite
-        // (`json_each`): a statement per URL costs more than its lookup.
+        self.latest_of(
+            urls,
+            "c.id, c.checked_at, c.status, c.http_status, c.error",
+            |r| {
+                Ok(LatestCheck {
+                    check_id: r.get(1)?,
+                    point: point(r, 2)?,
+                })
+            },
+        )
+    }
+
+    /// The newest check that made a request of each of `urls` that has
+    /// one, as `read` makes it of a row: `u.url`, then `columns` of that
+    /// check (`c`). Many URLs a query, as one JSON array unpacked by SQLite
+    /// (`json_each`) and joined on the unique index of `urls`: a statement
+    /// per URL costs more than its lookup.
+    pub(super) fn latest_of<T>(
+        &self,
+        urls: &[impl Serialize],
+        columns: &str,
+        read: impl Fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<HashMap<String, T>, StoreError> {
+        let mut out = HashMap::new();
         let mut stmt = self
             .conn
-            .prepare_cached(
-                "SELECT u.url, c.id, c.checked_at, c.status, c.http_status, c.error
+            .prepare_cached(&format!(
+                "SELECT u.url, {columns}
                  FROM json_each(?1) w
                  JOIN urls u ON u.url = w.value
                  JOIN checks c ON c.id = (
                      SELECT id FROM checks
                      WHERE url_id = u.id AND status NOT IN ('excluded', 'unsupported')
-                     ORDER BY checked_at DESC, id DESC LIMIT 1)",
-            )
+                     ORDER BY checked_at DESC, id DESC LIMIT 1)"
+            ))
             .map_err(|e| self.err(e))?;
         for chunk in urls.chunks(4_096) {
             let all = serde_json::to_string(chunk).expect("strings serialize");
             let rows = stmt
-                .query_map([&all], |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        LatestCheck {
-                            check_id: r.get(1)?,
-                            point: point(r, 2)?,
-                        },
-                    ))
-                })
+                .query_map([&all], |r| Ok((r.get::<_, String>(0)?, read(r)?)))
                 .map_err(|e| self.err(e))?;
             for row in rows {
-                let (url, latest) = row.map_err(|e| self.err(e))?;
-                out.insert(url, latest);
+                let (url, found) = row.map_err(|e| self.err(e))?;
+                out.insert(url, found);
             }
         }
         Ok(out)

@@ -451,8 +451,8 @@ fn the_lint_filter_counts_the_findings_it_keeps() {
     assert!(r.is_filtered(), "findings were left out");
 }
 
-#[test]
-fn paths_are_shown_from_the_input_folder_and_json_keeps_them_as_stored() {
+/// The fixture as a run given the absolute folder `/srv/news/_posts`.
+fn fixture_under_srv_news() -> Report {
     let mut r = fixture();
     r.run.inputs = vec!["/srv/news/_posts".into()];
     for l in &mut r.links {
@@ -460,11 +460,18 @@ fn paths_are_shown_from_the_input_folder_and_json_keeps_them_as_stored() {
             o.path = format!("/srv/news/{}", o.path);
         }
     }
-    let shown = |r: &Report, format| {
-        let mut out = Vec::new();
-        render(r, format, &RenderOptions::default(), &mut out).unwrap();
-        String::from_utf8(out).unwrap()
-    };
+    r
+}
+
+fn shown(r: &Report, format: OutputFormat) -> String {
+    let mut out = Vec::new();
+    render(r, format, &RenderOptions::default(), &mut out).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn paths_are_shown_from_the_input_folder_and_json_keeps_them_as_stored() {
+    let r = fixture_under_srv_news();
     let md = shown(&r, OutputFormat::Markdown);
     assert!(md.contains("\n`2015-10-25-251.md`\n"), "{md}");
     assert!(!md.contains("/srv/news/"), "{md}");
@@ -487,18 +494,7 @@ fn paths_are_shown_from_the_input_folder_and_json_keeps_them_as_stored() {
 /// when under it, else as stored, never cut to the input folder.
 #[test]
 fn tool_formats_name_files_from_the_current_folder_or_as_stored() {
-    let mut r = fixture();
-    r.run.inputs = vec!["/srv/news/_posts".into()];
-    for l in &mut r.links {
-        for o in &mut l.occurrences {
-            o.path = format!("/srv/news/{}", o.path);
-        }
-    }
-    let shown = |r: &Report, format| {
-        let mut out = Vec::new();
-        render(r, format, &RenderOptions::default(), &mut out).unwrap();
-        String::from_utf8(out).unwrap()
-    };
+    let r = fixture_under_srv_news();
     let here = r.clone().with_cwd(std::path::Path::new("/srv/news"));
     let elsewhere = r.clone().with_cwd(std::path::Path::new("/home/me"));
     for (format, relative, absolute) in [
