@@ -67,6 +67,9 @@ pub struct Config {
     pub archive: Option<archive::ArchiveConfig>,
     /// Which lint findings `check` makes (`--lint`).
     pub lint: lint::LintLevel,
+    /// The report holds the run's links in memory up to this many URLs,
+    /// and walks them from the database beyond ([`report::HOLD_AT_MOST`]).
+    pub report_hold_at_most: usize,
 }
 
 /// How history is judged and used.

@@ -201,6 +201,7 @@ fn stored_report(g: &GlobalArgs, args: &cli::ReportArgs) -> anyhow::Result<u8> {
         );
         return Ok(RUNTIME_FAILURE);
     };
+    let report_run = report.run.id;
     let filter = report::Filter {
         status: args.status.clone(),
         issue: args.issue.clone(),
@@ -214,7 +215,11 @@ fn stored_report(g: &GlobalArgs, args: &cli::ReportArgs) -> anyhow::Result<u8> {
         full_report: args.full_report.clone(),
     };
     emit(
-        &seen_here(report.filtered(&filter)),
+        &seen_here(
+            report.filtered(&filter).with_context(|| {
+                format!("cannot read run {} from {}", report_run, s.db.display())
+            })?,
+        ),
         args.format,
         args.output.as_deref(),
         &opts,

@@ -88,6 +88,7 @@ impl Settings {
             db_path: self.db.clone(),
             history: self.history.clone(),
             archive: self.archive_failing.then(|| self.archive.clone()),
+            report_hold_at_most: linkrot::report::HOLD_AT_MOST,
         }
     }
 }

@@ -42,7 +42,7 @@ pub fn write_csv(report: &Report, w: impl Write) -> std::io::Result<()> {
             kinds.push_str(f.kind.as_str());
         }
     }
-    for l in &report.links {
+    report.links.each(|l| {
         for o in &l.occurrences {
             let kinds = lint
                 .get(&(o.path.as_str(), o.line, o.column))
@@ -70,6 +70,7 @@ pub fn write_csv(report: &Report, w: impl Write) -> std::io::Result<()> {
                 kinds,
             ])?;
         }
-    }
+        Ok(())
+    })?;
     out.flush()
 }

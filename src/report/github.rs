@@ -11,31 +11,33 @@ pub const GITHUB_ANNOTATION_CAP: usize = 50;
 
 /// Writes annotations, errors first, then a notice for any left out.
 pub fn write_github(report: &Report, mut w: impl Write) -> std::io::Result<()> {
-    let mut lines = Vec::new();
-    for level in ["error", "warning", "notice"] {
-        for l in &report.links {
-            let (take, title) = match level {
-                "error" => (l.status.is_failure(), "broken link"),
-                "warning" => (l.status == Status::Redirected, "redirected link"),
-                _ => (l.status == Status::Blocked, "blocked by a bot wall"),
-            };
-            if !take {
-                continue;
+    // The links' annotations by level, in one walk over them.
+    let mut by_level: [Vec<String>; 3] = Default::default();
+    report.links.each(|l| {
+        let (at, level, title) = match l.status {
+            s if s.is_failure() => (0, "error", "broken link"),
+            Status::Redirected => (1, "warning", "redirected link"),
+            Status::Blocked => (2, "notice", "blocked by a bot wall"),
+            _ => return Ok(()),
+        };
+        for o in &l.occurrences {
+            let mut msg = format!("{} {}", describe(l), l.url);
+            if let Some(f) = &l.final_url {
+                msg.push_str(&format!(" -> {f}"));
             }
-            for o in &l.occurrences {
-                let mut msg = format!("{} {}", describe(l), l.url);
-                if let Some(f) = &l.final_url {
-                    msg.push_str(&format!(" -> {f}"));
-                }
-                lines.push(format!(
-                    "::{level} file={},line={},col={},title={title}::{}",
-                    escape_property(report.file_path(&o.path)),
-                    o.line,
-                    o.column,
-                    escape_data(&msg)
-                ));
-            }
+            by_level[at].push(format!(
+                "::{level} file={},line={},col={},title={title}::{}",
+                escape_property(report.file_path(&o.path)),
+                o.line,
+                o.column,
+                escape_data(&msg)
+            ));
         }
+        Ok(())
+    })?;
+    let mut lines = Vec::new();
+    for (level, links) in ["error", "warning", "notice"].into_iter().zip(by_level) {
+        lines.extend(links);
         let severity = match level {
             "error" => ProblemSeverity::Error,
             "notice" => ProblemSeverity::Note,

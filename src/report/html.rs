@@ -432,7 +432,8 @@ fn write_charts(report: &Report, w: &mut impl Write) -> std::io::Result<()> {
 
 /// Every failing link, by issue: a `<details>` each, the first open.
 fn write_detail(report: &Report, w: &mut impl Write) -> std::io::Result<()> {
-    let issues = by_issue(report, |l| l.status.is_failure());
+    let failing = report.failures()?;
+    let issues = by_issue(&failing);
     writeln!(
         w,
         "<section id=\"detail\"><h2>Failing links by issue (<span id=\"shown\">{}</span> shown)</h2>",

@@ -25,8 +25,10 @@ impl Case<'_> {
 
 /// Writes the report as JUnit XML.
 pub fn write_junit(report: &Report, mut w: impl Write) -> std::io::Result<()> {
+    // A test case per occurrence of every link: JUnit holds them all.
+    let links = report.links.to_vec()?;
     let mut suites: BTreeMap<&str, Vec<(u32, u32, Case<'_>)>> = BTreeMap::new();
-    for l in &report.links {
+    for l in &links {
         for o in &l.occurrences {
             suites.entry(report.file_path(&o.path)).or_default().push((
                 o.line,

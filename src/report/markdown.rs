@@ -46,7 +46,8 @@ pub fn write_markdown(
         bytes: budget,
         text: String::new(),
     };
-    let failing = by_issue(report, |l| l.status.is_failure());
+    let failing = report.failures()?;
+    let failing = by_issue(&failing);
     let total_rows = report.summary.failing_occurrences;
     let mut rows_shown = 0;
     if !failing.is_empty() {

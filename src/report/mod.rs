@@ -1,8 +1,10 @@
 //! Reports: one model of what a run found, rendered in several formats.
 //!
-//! Owns the report model ([`Report`]) and every output format. It does no
-//! I/O of its own: renderers write to an `impl Write` they are given, and
-//! the model is built from records the store returns.
+//! Owns the report model ([`Report`]) and every output format. Renderers
+//! write to an `impl Write` they are given; the model is built from
+//! records the store returns, and a run too large to hold is walked from
+//! its database at each pass (`links.rs`): a report holds its counts,
+//! lists and problems, and its links only when they are few enough.
 //!
 //! The model carries every figure a format shows, so that no format
 //! derives one itself: `summary.rs` (the counts of what the report keeps),
@@ -19,6 +21,7 @@ mod github;
 mod html;
 mod json;
 mod junit;
+mod links;
 mod lint;
 mod listing;
 mod markdown;
@@ -37,6 +40,7 @@ pub use github::{write_github, GITHUB_ANNOTATION_CAP};
 pub use html::{write_html, OPEN_ISSUES};
 pub use json::write_json;
 pub use junit::write_junit;
+pub use links::{Links, HOLD_AT_MOST};
 pub use lint::{
     write_findings_text, write_lint_summary, FindingRecord, LinkListing, LintCounts, ListingFormat,
 };
@@ -51,10 +55,13 @@ pub use todo::{Citation, FixCommand, Todo, TodoItem, TodoList, TODO_ITEMS};
 
 use crate::check::Status;
 use crate::clock::rfc3339;
-use crate::history::{self, Policy, State};
+use crate::history::{self, Policy};
 use crate::source::Problem;
 use crate::store::{Change, LinkRecord, OccurrenceRecord, StoredFinding, TrendPoint};
+use overview::OverviewTally;
 use serde::Serialize;
+use summary::SummaryTally;
+use todo::{FixCounts, TodoTally};
 
 /// Version of the JSON report format; bumped on incompatible changes.
 pub const REPORT_VERSION: u32 = 1;
@@ -74,7 +81,7 @@ pub struct Report {
     /// What to do first, over what the report keeps.
     pub todo: Todo,
     /// One entry per distinct URL as written, sorted by URL.
-    pub links: Vec<LinkRecord>,
+    pub links: Links,
     /// Inputs that could not be read, or were read with a caveat (kind
     /// `input`), then what lint found (kind `placeholder`, `tracking` ...),
     /// by path and position.
@@ -86,6 +93,9 @@ pub struct Report {
     /// showing paths relative to it.
     #[serde(skip)]
     pub cwd: Option<String>,
+    /// What the fix command changes, over the whole run.
+    #[serde(skip)]
+    fix_counts: FixCounts,
 }
 
 /// Identity and timing of a run.
@@ -116,25 +126,35 @@ pub enum FailOn {
 }
 
 impl Report {
-    /// Builds the report of run `run_id` from what the store returned,
-    /// judging each link's history by `policy`.
+    /// Builds the report of run `run` from its links, the input
+    /// `problems` met, then lint's `findings`: one walk over the links.
     pub fn new(
         run: RunInfo,
-        mut links: Vec<LinkRecord>,
+        links: Links,
         problems: &[Problem],
+        findings: Vec<StoredFinding>,
         requests: u64,
-        policy: &Policy,
-    ) -> Report {
-        for l in &mut links {
-            judge(l, policy);
-        }
-        let problems: Vec<ProblemRecord> = problems.iter().map(ProblemRecord::input).collect();
-        let summary = Summary::of(&links, &problems, requests);
-        let mut todo = Todo::of(&links);
-        todo.fix = Todo::fix_command(&links, &run.inputs, None);
+    ) -> std::io::Result<Report> {
+        let problems: Vec<ProblemRecord> = problems
+            .iter()
+            .map(ProblemRecord::input)
+            .chain(findings.into_iter().map(ProblemRecord::finding))
+            .collect();
+        let mut summary = SummaryTally::new(&problems, requests);
+        let mut overview = OverviewTally::default();
+        let mut todo = TodoTally::default();
+        links.each(|l| {
+            summary.add(l);
+            overview.add(l);
+            todo.add(l);
+            Ok(())
+        })?;
+        let summary = summary.finish();
+        let (mut todo, fix_counts) = todo.finish();
+        todo.fix = Todo::fix_command(fix_counts, &run.inputs, None);
         let mut report = Report {
             version: REPORT_VERSION,
-            overview: Overview::of(&links, summary.clone()),
+            overview: overview.finish(summary.clone()),
             summary,
             todo,
             run,
@@ -142,19 +162,10 @@ impl Report {
             problems,
             crawl: None,
             cwd: None,
+            fix_counts,
         };
         report.overview.trend = vec![report.this_run()];
-        report
-    }
-
-    /// The same report with lint's `findings` after its input problems
-    /// (before any filter: the overview counts them as the run's).
-    pub fn with_findings(mut self, findings: Vec<StoredFinding>) -> Report {
-        self.problems
-            .extend(findings.into_iter().map(ProblemRecord::finding));
-        self.summary = Summary::of(&self.links, &self.problems, self.summary.requests);
-        self.overview.run = self.summary.clone();
-        self
+        Ok(report)
     }
 
     /// The same report with what earlier runs over the same inputs counted
@@ -170,7 +181,7 @@ impl Report {
     /// (when it is not the default one).
     pub fn with_db(mut self, db: &std::path::Path) -> Report {
         let db = db.display().to_string();
-        self.todo.fix = Todo::fix_command(&self.links, &self.run.inputs, Some(&db));
+        self.todo.fix = Todo::fix_command(self.fix_counts, &self.run.inputs, Some(&db));
         self
     }
 
@@ -181,20 +192,24 @@ impl Report {
         self
     }
 
-    /// The same report keeping only what `filter` accepts; the overview
-    /// and the fix command stay the whole run's.
-    pub fn filtered(mut self, filter: &Filter) -> Report {
-        self.links.retain(|l| filter.keeps_link(l));
-        for l in &mut self.links {
-            l.occurrences.retain(|o| filter.keeps_occurrence(o));
-        }
-        self.links.retain(|l| !l.occurrences.is_empty());
+    /// The same report keeping only what `filter` accepts (in place of
+    /// any filter before); the overview and the fix command stay the
+    /// whole run's.
+    pub fn filtered(mut self, filter: &Filter) -> std::io::Result<Report> {
+        self.links = self.links.filtered(filter);
         self.problems.retain(|p| filter.keeps_problem(p));
-        self.summary = Summary::of(&self.links, &self.problems, self.summary.requests);
+        let mut summary = SummaryTally::new(&self.problems, self.summary.requests);
+        let mut todo = TodoTally::default();
+        self.links.each(|l| {
+            summary.add(l);
+            todo.add(l);
+            Ok(())
+        })?;
+        self.summary = summary.finish();
         let fix = self.todo.fix.take();
-        self.todo = Todo::of(&self.links);
+        self.todo = todo.finish().0;
         self.todo.fix = fix;
-        self
+        Ok(self)
     }
 
     /// Whether a filter left out part of the run.
@@ -225,26 +240,17 @@ impl Report {
     /// the links they name.
     pub fn fails(&self, fail_on: FailOn) -> bool {
         match fail_on {
-            FailOn::Broken => {
-                self.failures().next().is_some() || self.lint_errors().next().is_some()
-            }
-            FailOn::Dead => self.links.iter().any(|l| l.state == Some(State::Dead)),
-            FailOn::New => self
-                .links
-                .iter()
-                .any(|l| l.change == Some(Change::NewlyBroken)),
+            FailOn::Broken => self.summary.failing() > 0 || self.lint_errors().next().is_some(),
+            FailOn::Dead => self.summary.dead > 0,
+            FailOn::New => self.summary.newly_broken > 0,
             FailOn::None => false,
         }
     }
 
-    /// Links whose check failed (broken, soft 404, parked, timeout, error).
-    pub fn failures(&self) -> impl Iterator<Item = &LinkRecord> {
-        self.links.iter().filter(|l| l.status.is_failure())
-    }
-
-    /// Links that changed since their previous check, as `(change, link)`.
-    pub fn changes(&self) -> impl Iterator<Item = (Change, &LinkRecord)> {
-        self.links.iter().filter_map(|l| l.change.map(|c| (c, l)))
+    /// The links whose check failed (broken, soft 404, parked, timeout,
+    /// error), in memory.
+    pub fn failures(&self) -> std::io::Result<Vec<LinkRecord>> {
+        picked(self, |l| l.status.is_failure())
     }
 
     /// Inputs that could not be read at all.
@@ -275,7 +281,7 @@ impl Report {
 }
 
 /// Fills a link's state, dates and change from its history.
-fn judge(l: &mut LinkRecord, policy: &Policy) {
+pub(crate) fn judge(l: &mut LinkRecord, policy: &Policy) {
     let Some(v) = history::verdict(&l.history, policy) else {
         return;
     };
@@ -388,6 +394,21 @@ pub(crate) fn xml_escape(s: &str) -> String {
     out
 }
 
+/// The links of `report` that `keep` accepts, in memory.
+pub(crate) fn picked(
+    report: &Report,
+    keep: impl Fn(&LinkRecord) -> bool,
+) -> std::io::Result<Vec<LinkRecord>> {
+    let mut out = Vec::new();
+    report.links.each(|l| {
+        if keep(l) {
+            out.push(l.clone());
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}
+
 /// One issue and the links of it that a filter keeps.
 pub(crate) struct IssueGroup<'a> {
     pub path: &'a str,
@@ -396,15 +417,12 @@ pub(crate) struct IssueGroup<'a> {
     pub links: Vec<(&'a OccurrenceRecord, &'a LinkRecord)>,
 }
 
-/// The occurrences of links `keep` accepts, grouped by issue (newest issue
-/// first), each group in line order.
-pub(crate) fn by_issue<'a>(
-    report: &'a Report,
-    keep: impl Fn(&LinkRecord) -> bool,
-) -> Vec<IssueGroup<'a>> {
-    let mut groups: std::collections::BTreeMap<&str, IssueGroup<'a>> =
+/// The occurrences of `links`, grouped by issue (newest issue first),
+/// each group in line order.
+pub(crate) fn by_issue(links: &[LinkRecord]) -> Vec<IssueGroup<'_>> {
+    let mut groups: std::collections::BTreeMap<&str, IssueGroup<'_>> =
         std::collections::BTreeMap::new();
-    for l in report.links.iter().filter(|l| keep(l)) {
+    for l in links {
         for o in &l.occurrences {
             groups
                 .entry(o.path.as_str())
@@ -418,7 +436,7 @@ pub(crate) fn by_issue<'a>(
                 .push((o, l));
         }
     }
-    let mut out: Vec<IssueGroup<'a>> = groups.into_values().collect();
+    let mut out: Vec<IssueGroup<'_>> = groups.into_values().collect();
     for g in &mut out {
         g.links.sort_by_key(|(o, _)| (o.line, o.column));
     }

@@ -62,27 +62,39 @@ pub struct HostRot {
     pub share: f64,
 }
 
-impl Overview {
-    /// The figures of `links`, all of a run's, counted as `run`.
-    pub(super) fn of(links: &[LinkRecord], run: Summary) -> Overview {
-        let mut years: BTreeMap<Option<i32>, (usize, usize, usize)> = BTreeMap::new();
-        let mut hosts: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
-        for l in links {
-            let checked = l.status.is_conclusive();
-            let failing = l.status.is_failure();
-            for o in &l.occurrences {
-                let e = years.entry(o.issue_date.map(|d| d.year())).or_default();
-                e.0 += 1;
-                e.1 += usize::from(checked);
-                e.2 += usize::from(failing);
-            }
-            if let Some(host) = host_of(l) {
-                let e = hosts.entry(host).or_default();
-                e.0 += 1;
-                e.1 += usize::from(checked);
-                e.2 += usize::from(failing);
-            }
+/// Counts a run's links into an [`Overview`], one at a time: per issue
+/// year and per host, (links or URLs, checked, failing).
+#[derive(Default)]
+pub(super) struct OverviewTally {
+    years: BTreeMap<Option<i32>, (usize, usize, usize)>,
+    hosts: BTreeMap<String, (usize, usize, usize)>,
+}
+
+impl OverviewTally {
+    /// Counts `l`.
+    pub(super) fn add(&mut self, l: &LinkRecord) {
+        let checked = l.status.is_conclusive();
+        let failing = l.status.is_failure();
+        for o in &l.occurrences {
+            let e = self
+                .years
+                .entry(o.issue_date.map(|d| d.year()))
+                .or_default();
+            e.0 += 1;
+            e.1 += usize::from(checked);
+            e.2 += usize::from(failing);
         }
+        if let Some(host) = host_of(l) {
+            let e = self.hosts.entry(host).or_default();
+            e.0 += 1;
+            e.1 += usize::from(checked);
+            e.2 += usize::from(failing);
+        }
+    }
+
+    /// The figures of every link added, all of a run's, counted as `run`.
+    pub(super) fn finish(self, run: Summary) -> Overview {
+        let OverviewTally { years, hosts } = self;
         let mut rot_by_year: Vec<YearRot> = years
             .into_iter()
             .map(|(year, (links, checked, failing))| YearRot {
@@ -120,7 +132,9 @@ impl Overview {
             trend: Vec::new(),
         }
     }
+}
 
+impl Overview {
     /// This run as the last point of the trend.
     pub(super) fn this_run(&self, run: i64, finished_at: &str) -> TrendPoint {
         TrendPoint {

@@ -33,7 +33,10 @@ fn level(severity: LintSeverity) -> &'static str {
 /// Writes the report as a SARIF 2.1.0 log.
 pub fn write_sarif(report: &Report, mut w: impl Write) -> std::io::Result<()> {
     let mut results = Vec::new();
-    for l in &report.links {
+    let noted = super::picked(report, |l| {
+        l.status.is_failure() || matches!(l.status, Status::Redirected | Status::Blocked)
+    })?;
+    for l in &noted {
         let (rule, level) = match l.status {
             Status::SoftNotFound => ("soft-404", "error"),
             Status::Parked => ("parked-domain", "error"),

@@ -71,11 +71,22 @@ impl Summary {
     pub fn failing(&self) -> usize {
         self.broken + self.soft_404 + self.parked + self.timeout + self.error
     }
+}
 
-    /// The counts of `links` and `problems`.
-    pub(super) fn of(links: &[LinkRecord], problems: &[ProblemRecord], requests: u64) -> Summary {
+/// Counts a report's links into a [`Summary`], one at a time.
+pub(super) struct SummaryTally<'p> {
+    s: Summary,
+    /// Where lint found an error: a relative link there (a placeholder)
+    /// wants fixing, not a base URL.
+    lint_errors: BTreeSet<(&'p str, u32, u32)>,
+    issues: BTreeSet<String>,
+    failing_issues: BTreeSet<String>,
+}
+
+impl<'p> SummaryTally<'p> {
+    /// A tally of no link yet, with `problems` counted.
+    pub(super) fn new(problems: &'p [ProblemRecord], requests: u64) -> SummaryTally<'p> {
         let mut s = Summary {
-            urls: links.len(),
             requests,
             ..Summary::default()
         };
@@ -86,54 +97,73 @@ impl Summary {
                 (ProblemKind::Lint(_), _) => &mut s.lint_errors,
             } += 1;
         }
-        // A relative link lint calls an error (a placeholder) wants fixing,
-        // not a base URL.
-        let lint_errors: BTreeSet<(&str, u32, u32)> = problems
-            .iter()
-            .filter(|p| p.lint().is_some() && p.severity == ProblemSeverity::Error)
-            .filter_map(ProblemRecord::position)
-            .collect();
-        let mut issues = BTreeSet::new();
-        let mut failing_issues = BTreeSet::new();
-        for l in links {
-            s.occurrences += l.occurrences.len();
-            if l.status.is_failure() {
-                s.failing_occurrences += l.occurrences.len();
-                failing_issues.extend(l.occurrences.iter().map(|o| o.path.as_str()));
-            }
-            if l.status == Status::Unsupported
-                && l.resolved.is_none()
-                && crate::extract::is_relative(&l.url)
-                && !crate::extract::is_template(&l.url)
-            {
-                s.relative_unchecked += l
-                    .occurrences
-                    .iter()
-                    .filter(|o| !lint_errors.contains(&(o.path.as_str(), o.line, o.column)))
-                    .count();
-            }
-            issues.extend(l.occurrences.iter().map(|o| o.path.as_str()));
-            *match l.status {
-                Status::Ok => &mut s.ok,
-                Status::Redirected => &mut s.redirected,
-                Status::Broken => &mut s.broken,
-                Status::SoftNotFound => &mut s.soft_404,
-                Status::Parked => &mut s.parked,
-                Status::Blocked => &mut s.blocked,
-                Status::Timeout => &mut s.timeout,
-                Status::Error => &mut s.error,
-                Status::Excluded => &mut s.excluded,
-                Status::Unsupported => &mut s.unsupported,
-            } += 1;
-            s.reused += usize::from(l.reused);
-            s.dead += usize::from(l.state == Some(State::Dead));
-            s.flaky += usize::from(l.state == Some(State::Flaky));
-            s.newly_broken += usize::from(l.change == Some(Change::NewlyBroken));
-            s.recovered += usize::from(l.change == Some(Change::Recovered));
+        SummaryTally {
+            s,
+            lint_errors: problems
+                .iter()
+                .filter(|p| p.lint().is_some() && p.severity == ProblemSeverity::Error)
+                .filter_map(ProblemRecord::position)
+                .collect(),
+            issues: BTreeSet::new(),
+            failing_issues: BTreeSet::new(),
         }
-        s.issues = issues.len();
-        s.failing_issues = failing_issues.len();
-        s
+    }
+
+    /// Counts `l`.
+    pub(super) fn add(&mut self, l: &LinkRecord) {
+        let s = &mut self.s;
+        s.urls += 1;
+        s.occurrences += l.occurrences.len();
+        for o in &l.occurrences {
+            if !self.issues.contains(&o.path) {
+                self.issues.insert(o.path.clone());
+            }
+            if l.status.is_failure() && !self.failing_issues.contains(&o.path) {
+                self.failing_issues.insert(o.path.clone());
+            }
+        }
+        if l.status.is_failure() {
+            s.failing_occurrences += l.occurrences.len();
+        }
+        if l.status == Status::Unsupported
+            && l.resolved.is_none()
+            && crate::extract::is_relative(&l.url)
+            && !crate::extract::is_template(&l.url)
+        {
+            s.relative_unchecked += l
+                .occurrences
+                .iter()
+                .filter(|o| {
+                    !self
+                        .lint_errors
+                        .contains(&(o.path.as_str(), o.line, o.column))
+                })
+                .count();
+        }
+        *match l.status {
+            Status::Ok => &mut s.ok,
+            Status::Redirected => &mut s.redirected,
+            Status::Broken => &mut s.broken,
+            Status::SoftNotFound => &mut s.soft_404,
+            Status::Parked => &mut s.parked,
+            Status::Blocked => &mut s.blocked,
+            Status::Timeout => &mut s.timeout,
+            Status::Error => &mut s.error,
+            Status::Excluded => &mut s.excluded,
+            Status::Unsupported => &mut s.unsupported,
+        } += 1;
+        s.reused += usize::from(l.reused);
+        s.dead += usize::from(l.state == Some(State::Dead));
+        s.flaky += usize::from(l.state == Some(State::Flaky));
+        s.newly_broken += usize::from(l.change == Some(Change::NewlyBroken));
+        s.recovered += usize::from(l.change == Some(Change::Recovered));
+    }
+
+    /// The counts of every link added.
+    pub(super) fn finish(mut self) -> Summary {
+        self.s.issues = self.issues.len();
+        self.s.failing_issues = self.failing_issues.len();
+        self.s
     }
 }
 

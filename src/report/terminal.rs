@@ -30,13 +30,15 @@ pub fn write_terminal(
     opts: TerminalOptions,
     mut w: impl Write,
 ) -> std::io::Result<()> {
+    let shown = |l: &LinkRecord| {
+        l.status.is_failure() || (opts.show_redirects && l.status == Status::Redirected)
+    };
+    // What the lines and the changes name: a walk over the links for both.
+    let picked = super::picked(report, |l| shown(l) || l.change.is_some())?;
     let mut lines: Vec<((&str, u32, u32), Line<'_>)> = Vec::new();
-    for l in &report.links {
-        let show = l.status.is_failure() || (opts.show_redirects && l.status == Status::Redirected);
-        if show {
-            for o in &l.occurrences {
-                lines.push(((o.path.as_str(), o.line, o.column), Line::Link(l)));
-            }
+    for l in picked.iter().filter(|l| shown(l)) {
+        for o in &l.occurrences {
+            lines.push(((o.path.as_str(), o.line, o.column), Line::Link(l)));
         }
     }
     for f in report.findings() {
@@ -96,7 +98,10 @@ pub fn write_terminal(
             writeln!(w, "    {kind} {f}")?;
         }
     }
-    let changes: Vec<_> = report.changes().collect();
+    let changes: Vec<_> = picked
+        .iter()
+        .filter_map(|l| l.change.map(|c| (c, l)))
+        .collect();
     if !changes.is_empty() {
         writeln!(w, "since the previous check:")?;
         for (change, l) in changes {

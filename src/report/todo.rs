@@ -117,44 +117,123 @@ pub struct FixCommand {
     pub broken_command: Option<String>,
 }
 
-impl Todo {
-    /// The lists over `links` (those a report keeps).
-    pub(super) fn of(links: &[LinkRecord]) -> Todo {
-        let list = |keep: &dyn Fn(&LinkRecord) -> bool| {
-            let mut picked: Vec<&LinkRecord> = links
-                .iter()
-                .filter(|l| !l.occurrences.is_empty() && keep(l))
-                .collect();
-            // Most cited first; among equals, confirmed dead first, then by URL.
-            picked.sort_by(|a, b| {
-                b.occurrences
-                    .len()
-                    .cmp(&a.occurrences.len())
-                    .then((b.state == Some(State::Dead)).cmp(&(a.state == Some(State::Dead))))
-                    .then(a.url.cmp(&b.url))
-            });
-            TodoList {
-                total: picked.len(),
-                items: picked.into_iter().take(TODO_ITEMS).map(item).collect(),
+/// Picks a report's lists from its links, one at a time.
+#[derive(Default)]
+pub(super) struct TodoTally {
+    most_cited: Top,
+    archived: Top,
+    moved: Top,
+    newly_broken: Top,
+    failing_first_check: usize,
+    fix: FixCounts,
+}
+
+impl TodoTally {
+    /// Considers `l` for every list.
+    pub(super) fn add(&mut self, l: &LinkRecord) {
+        self.fix.add(l);
+        if l.occurrences.is_empty() {
+            return;
+        }
+        let failing = l.status.is_failure();
+        if failing {
+            self.most_cited.offer(l);
+        }
+        if failing && capture(l).is_some() {
+            self.archived.offer(l);
+        }
+        if moved(l) {
+            self.moved.offer(l);
+        }
+        if l.change == Some(Change::NewlyBroken) {
+            if first_check(l) {
+                self.failing_first_check += 1;
+            } else {
+                self.newly_broken.offer(l);
             }
-        };
-        Todo {
-            most_cited: list(&|l| l.status.is_failure()),
-            archived: list(&|l| l.status.is_failure() && capture(l).is_some()),
-            moved: list(&moved),
-            newly_broken: list(&|l| l.change == Some(Change::NewlyBroken) && !first_check(l)),
-            failing_first_check: links
-                .iter()
-                .filter(|l| l.change == Some(Change::NewlyBroken) && first_check(l))
-                .count(),
-            fix: None,
         }
     }
 
-    /// The fix command over `links` (all of the run's), for `inputs`,
-    /// with `db` when it is not the default one.
+    /// The lists of every link added (without a fix command), and what a
+    /// fix command over them would change.
+    pub(super) fn finish(self) -> (Todo, FixCounts) {
+        let todo = Todo {
+            most_cited: self.most_cited.into(),
+            archived: self.archived.into(),
+            moved: self.moved.into(),
+            newly_broken: self.newly_broken.into(),
+            failing_first_check: self.failing_first_check,
+            fix: None,
+        };
+        (todo, self.fix)
+    }
+}
+
+/// One list as it is picked: its first [`TODO_ITEMS`] links (most cited
+/// first; among equals, confirmed dead first, then by URL), and how many
+/// were offered.
+#[derive(Default)]
+struct Top {
+    total: usize,
+    best: Vec<TodoItem>,
+}
+
+impl Top {
+    fn offer(&mut self, l: &LinkRecord) {
+        self.total += 1;
+        let rank = |cited: usize, state: Option<State>| {
+            (std::cmp::Reverse(cited), state != Some(State::Dead))
+        };
+        let new = (rank(l.occurrences.len(), l.state), l.url.as_str());
+        let at = self
+            .best
+            .partition_point(|i| (rank(i.cited, i.state), i.url.as_str()) < new);
+        if at >= TODO_ITEMS {
+            return;
+        }
+        self.best.insert(at, item(l));
+        self.best.truncate(TODO_ITEMS);
+    }
+}
+
+impl From<Top> for TodoList {
+    fn from(top: Top) -> TodoList {
+        TodoList {
+            total: top.total,
+            items: top.best,
+        }
+    }
+}
+
+/// What `linkrot fix` would change over a run's links.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct FixCounts {
+    /// Failing links with a copy, confirmed dead.
+    dead: usize,
+    /// Failing links with a copy, not confirmed dead yet.
+    not_dead: usize,
+    /// Permanent redirects.
+    redirects: usize,
+}
+
+impl FixCounts {
+    fn add(&mut self, l: &LinkRecord) {
+        if l.status.is_failure() && capture(l).is_some() {
+            if l.state == Some(State::Dead) {
+                self.dead += 1;
+            } else {
+                self.not_dead += 1;
+            }
+        }
+        self.redirects += usize::from(moved(l));
+    }
+}
+
+impl Todo {
+    /// The fix command that changes what `counts` counted (all of the
+    /// run's), for `inputs`, with `db` when it is not the default one.
     pub(super) fn fix_command(
-        links: &[LinkRecord],
+        counts: FixCounts,
         inputs: &[String],
         db: Option<&str>,
     ) -> Option<FixCommand> {
@@ -163,14 +242,11 @@ impl Todo {
             .iter()
             .filter(|i| *i != "-" && !crate::source::is_web_input(i))
             .collect();
-        let with_copy = |l: &&LinkRecord| l.status.is_failure() && capture(l).is_some();
-        let dead = links
-            .iter()
-            .filter(with_copy)
-            .filter(|l| l.state == Some(State::Dead))
-            .count();
-        let not_dead = links.iter().filter(with_copy).count() - dead;
-        let redirects = links.iter().filter(|l| moved(l)).count();
+        let FixCounts {
+            dead,
+            not_dead,
+            redirects,
+        } = counts;
         if paths.is_empty() || dead + not_dead + redirects == 0 {
             return None;
         }

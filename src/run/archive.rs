@@ -39,7 +39,7 @@ pub async fn lookup(
     };
     let mut wanted = Vec::new();
     let mut checked_as = HashMap::new();
-    for l in report.failures() {
+    for l in &report.failures().map_err(RunError::Report)? {
         if let Some(r) = &l.resolved {
             checked_as.insert(l.url.clone(), r.clone());
         }
@@ -109,18 +109,21 @@ pub async fn save(
     let Some(report) = latest_report(&store)? else {
         return Ok(summary);
     };
-    let alive: HashMap<&str, bool> = report
+    let mut alive: HashMap<String, bool> = HashMap::new();
+    report
         .links
-        .iter()
-        .map(|l| {
-            (
-                l.url.as_str(),
-                !l.status.is_failure() && l.status.was_checked(),
-            )
+        .each(|l| {
+            let live = !l.status.is_failure() && l.status.was_checked();
+            alive.insert(l.url.clone(), live);
+            Ok(())
         })
-        .collect();
+        .map_err(RunError::Report)?;
     let candidates: Vec<String> = match scope {
-        SaveScope::All => report.links.iter().map(|l| l.url.clone()).collect(),
+        SaveScope::All => {
+            let mut all: Vec<String> = alive.keys().cloned().collect();
+            all.sort_unstable();
+            all
+        }
         SaveScope::Urls(urls) => urls,
     };
     let refs: Vec<&str> = candidates.iter().map(String::as_str).collect();

@@ -110,7 +110,13 @@ pub fn fix(
             // Judged by the settings the run that read it was judged by.
             match super::report_of(&store, run_id) {
                 Ok(report) => {
-                    let links = report.map(|r| r.links).unwrap_or_default();
+                    let links = match report.map(|r| r.links.to_vec()).transpose() {
+                        Ok(links) => links.unwrap_or_default(),
+                        Err(e) => {
+                            failure = Some(RunError::Report(e));
+                            return;
+                        }
+                    };
                     slot.insert(links.into_iter().map(|l| (l.url.clone(), l)).collect());
                 }
                 Err(e) => {

@@ -23,7 +23,7 @@ use crate::clock::{rfc3339, Clock};
 use crate::crawl;
 use crate::extract::{self, Link};
 use crate::net::{self, Door};
-use crate::report::{Report, RunInfo, TREND_RUNS};
+use crate::report::{Links, Report, RunInfo, HOLD_AT_MOST, TREND_RUNS};
 use crate::source::{self, Document, Problem};
 use crate::store::{self, RunSettings, Store, Writer};
 use crate::Config;
@@ -69,12 +69,15 @@ pub enum RunError {
     /// A bad --crawl-include/--crawl-exclude pattern.
     #[error(transparent)]
     CrawlPattern(#[from] crawl::CrawlPatternError),
+    /// The run's links could not be read back for its report.
+    #[error("cannot read the run's links back from the database for its report: {0}")]
+    Report(#[source] std::io::Error),
 }
 
 impl RunError {
     /// Whether it is the user's settings that are wrong (a usage error).
     pub fn is_usage(&self) -> bool {
-        !matches!(self, RunError::Store(_))
+        !matches!(self, RunError::Store(_) | RunError::Report(_))
     }
 }
 
@@ -137,9 +140,10 @@ pub fn report_of(store: &Store, run_id: i64) -> Result<Option<Report>, RunError>
         finished_at: finished.map(rfc3339).unwrap_or_default(),
         inputs: store.run_inputs(run_id)?,
     };
+    let links = Links::of_run(store, run_id, &settings.policy, HOLD_AT_MOST)?;
     Ok(Some(
-        Report::new(run, store.run_links(run_id)?, &[], 0, &settings.policy)
-            .with_findings(store.run_findings(run_id)?)
+        Report::new(run, links, &[], store.run_findings(run_id)?, 0)
+            .map_err(RunError::Report)?
             .with_trend(store.run_trend(run_id, TREND_RUNS - 1)?)
             .with_db(store.path()),
     ))
@@ -316,13 +320,14 @@ pub async fn check(
         finished_at: rfc3339(finished_at),
         inputs: cfg.sources.inputs.clone(),
     };
-    let links = store.run_links(run_id)?;
-    let mut report = Report::new(info, links, &problems, sent.requests, &cfg.history.policy)
-        .with_findings(store.run_findings(run_id)?)
+    let links = Links::of_run(&store, run_id, &cfg.history.policy, cfg.report_hold_at_most)?;
+    let findings = store.run_findings(run_id)?;
+    let mut report = Report::new(info, links, &problems, findings, sent.requests)
+        .map_err(RunError::Report)?
         .with_trend(store.run_trend(run_id, TREND_RUNS - 1)?)
         .with_db(&cfg.db_path);
     report.crawl = crawled;
-    tracing::info!(links = report.links.len(), "report built");
+    tracing::info!(urls = report.summary.urls, "report built");
     store.finish_run(
         run_id,
         finished_at,

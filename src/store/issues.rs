@@ -6,7 +6,6 @@ use crate::archive::Capture;
 use crate::extract::{Link, LinkKind};
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
-use std::collections::HashMap;
 use time::Date;
 
 /// Where a link stands in an issue, as the database records it.
@@ -30,14 +29,6 @@ pub struct OccurrenceRecord {
     /// The capture closest to this issue's date, when it differs from the link's.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub archive: Option<Capture>,
-}
-
-/// What [`Store::run_occurrences`] reads: occurrences by URL id, and the
-/// absolute URL of each relative URL id.
-#[derive(Default)]
-pub(super) struct RunOccurrences {
-    pub by_url: HashMap<i64, Vec<OccurrenceRecord>>,
-    pub resolved: HashMap<i64, String>,
 }
 
 pub(super) struct IssueRow<'a> {
@@ -72,41 +63,6 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
-    /// The occurrences stored by run `run_id`, by URL id, and the absolute
-    /// URL each relative one resolved to in that run (`--base-url`).
-    pub(super) fn run_occurrences(&self, run_id: i64) -> Result<RunOccurrences, StoreError> {
-        let mut occ = RunOccurrences::default();
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT o.url_id, i.path, o.line, o.col, i.date, i.title, o.text, o.kind, o.resolved
-                 FROM occurrences o JOIN issues i ON i.id = o.issue_id
-                 WHERE o.run_id = ?1 ORDER BY i.path, o.line, o.col",
-            )
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([run_id], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    occurrence(r, 1)?,
-                    r.get::<_, Option<String>>(8)?,
-                ))
-            })
-            .map_err(|e| self.err(e))?;
-        for row in rows {
-            let (id, o, resolved) = row.map_err(|e| self.err(e))?;
-            occ.by_url.entry(id).or_default().push(o);
-            if let Some(r) = resolved {
-                occ.resolved.entry(id).or_insert(r);
-            }
-        }
-        // A Vec grows to four at its first push: most URLs are cited once.
-        for cited in occ.by_url.values_mut() {
-            cited.shrink_to_fit();
-        }
-        Ok(occ)
-    }
-
     /// Where `url` is cited now, in path and line order.
     pub fn citations(&self, url: &str) -> Result<Vec<OccurrenceRecord>, StoreError> {
         let mut stmt = self
@@ -126,7 +82,7 @@ impl Store {
     }
 }
 
-fn occurrence(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<OccurrenceRecord> {
+pub(super) fn occurrence(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<OccurrenceRecord> {
     Ok(OccurrenceRecord {
         path: r.get(at)?,
         line: r.get(at + 1)?,

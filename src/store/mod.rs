@@ -259,3 +259,10 @@ fn url_id(tx: &rusqlite::Transaction<'_>, url: &str, now: i64) -> rusqlite::Resu
     tx.prepare_cached("SELECT id FROM urls WHERE url = ?1")?
         .query_row([url], |r| r.get(0))
 }
+
+/// A database problem met while writing a report.
+impl From<StoreError> for std::io::Error {
+    fn from(e: StoreError) -> std::io::Error {
+        std::io::Error::other(e)
+    }
+}

@@ -264,21 +264,46 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
-    /// Every URL of `run_id`, with the check standing for it, its recent
-    /// history and its occurrences, sorted by URL.
-    pub fn run_links(&self, run_id: i64) -> Result<Vec<LinkRecord>, StoreError> {
-        let mut occ = self.run_occurrences(run_id)?;
-        let mut history = self.run_history(run_id)?;
-        let mut archives = self.run_archives(run_id)?;
-        let urls: i64 = self
-            .conn
+    /// How many distinct URLs run `run_id` has.
+    pub fn run_url_count(&self, run_id: i64) -> Result<usize, StoreError> {
+        self.conn
             .query_row(
                 "SELECT COUNT(*) FROM run_urls WHERE run_id = ?1",
                 [run_id],
-                |r| r.get(0),
+                |r| r.get::<_, i64>(0),
             )
-            .map_err(|e| self.err(e))?;
-        let mut stmt = self
+            .map(|n| usize::try_from(n).unwrap_or(0))
+            .map_err(|e| self.err(e))
+    }
+
+    /// Every URL of `run_id`, with the check standing for it, its recent
+    /// history and its occurrences, sorted by URL.
+    pub fn run_links(&self, run_id: i64) -> Result<Vec<LinkRecord>, StoreError> {
+        let mut out = Vec::new();
+        self.each_run_link(run_id, |rec| {
+            out.push(rec);
+            Ok::<_, StoreError>(())
+        })?;
+        Ok(out)
+    }
+
+    /// Hands `each` every URL of `run_id` in URL order, as [`run_links`]
+    /// holds them, one at a time: what a report of a million links walks
+    /// without holding it. Three cursors walk the run in URL order together
+    /// (the check standing for each URL, its occurrences, its history),
+    /// each sorted by SQLite (which spills a large sort to a temporary
+    /// file: faster than walking the `urls` index, whose lookups land all
+    /// over the file), so nothing is kept by URL id; only the archive
+    /// captures, one per failing URL at most, are read first.
+    ///
+    /// [`run_links`]: Store::run_links
+    pub fn each_run_link<E: From<StoreError>>(
+        &self,
+        run_id: i64,
+        mut each: impl FnMut(LinkRecord) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut archives = self.run_archives(run_id)?;
+        let mut checks = self
             .conn
             .prepare(
                 "SELECT u.id, u.url, c.status, c.http_status, c.final_url, c.redirects, c.error,
@@ -289,91 +314,79 @@ impl Store {
                  ORDER BY u.url",
             )
             .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([run_id], |r| {
-                let id: i64 = r.get(0)?;
-                let status: String = r.get(2)?;
-                let redirects: String = r.get(5)?;
-                let redirects: Vec<Hop> = serde_json::from_str(&redirects).unwrap_or_default();
-                Ok((
-                    id,
-                    LinkRecord {
-                        url: r.get(1)?,
-                        status: Status::parse(&status).unwrap_or(Status::Error),
-                        http_status: r.get(3)?,
-                        final_url: r.get(4)?,
-                        permanent_redirect: !redirects.is_empty()
-                            && redirects.iter().all(Hop::is_permanent),
-                        redirects,
-                        error: r.get(6)?,
-                        requests: r.get(7)?,
-                        elapsed_ms: u64::try_from(r.get::<_, i64>(8)?).unwrap_or(0),
-                        checked_at: rfc3339(r.get(9)?),
-                        reused: r.get(11)?,
-                        state: None,
-                        first_seen: rfc3339(r.get(10)?),
-                        last_ok: None,
-                        dead_since: None,
-                        failures: 0,
-                        change: None,
-                        fragment: r
-                            .get::<_, Option<String>>(12)?
-                            .and_then(|f| serde_json::from_str(&f).ok()),
-                        resolved: None,
-                        remapped: r.get(13)?,
-                        occurrences: Vec::new(),
-                        archive: None,
-                        history: Vec::new(),
-                    },
-                ))
-            })
+        let mut occurrences = self
+            .conn
+            .prepare(
+                "SELECT u.url, i.path, o.line, o.col, i.date, i.title, o.text, o.kind, o.resolved
+                 FROM occurrences o JOIN urls u ON u.id = o.url_id JOIN issues i ON i.id = o.issue_id
+                 WHERE o.run_id = ?1
+                 ORDER BY u.url, i.path, o.line, o.col",
+            )
             .map_err(|e| self.err(e))?;
-        let mut out = Vec::with_capacity(usize::try_from(urls).unwrap_or(0));
+        // Newest first: the last HISTORY_WINDOW checks up to the one
+        // standing for the URL.
+        let mut history = self
+            .conn
+            .prepare(
+                "SELECT u.url, c.checked_at, c.status, c.http_status, c.error
+                 FROM run_urls ru JOIN urls u ON u.id = ru.url_id
+                      JOIN checks c ON c.url_id = ru.url_id
+                      AND c.checked_at <= (SELECT checked_at FROM checks WHERE id = ru.check_id)
+                 WHERE ru.run_id = ?1 AND c.status NOT IN ('excluded', 'unsupported')
+                 ORDER BY u.url, c.checked_at DESC, c.id DESC",
+            )
+            .map_err(|e| self.err(e))?;
+        let mut occurrences = ByUrl(
+            occurrences
+                .query_map([run_id], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        (
+                            super::issues::occurrence(r, 1)?,
+                            r.get::<_, Option<String>>(8)?,
+                        ),
+                    ))
+                })
+                .map_err(|e| self.err(e))?
+                .peekable(),
+        );
+        let mut history = ByUrl(
+            history
+                .query_map([run_id], |r| Ok((r.get::<_, String>(0)?, point(r, 1)?)))
+                .map_err(|e| self.err(e))?
+                .peekable(),
+        );
+        let rows = checks
+            .query_map([run_id], |r| Ok((r.get::<_, i64>(0)?, link_record(r)?)))
+            .map_err(|e| self.err(e))?;
         for row in rows {
             let (id, mut rec) = row.map_err(|e| self.err(e))?;
-            rec.occurrences = occ.by_url.remove(&id).unwrap_or_default();
-            rec.resolved = occ.resolved.remove(&id);
-            rec.history = history.remove(&id).unwrap_or_default();
+            occurrences
+                .take(&rec.url, |(o, resolved)| {
+                    rec.occurrences.push(o);
+                    if rec.resolved.is_none() {
+                        rec.resolved = resolved;
+                    }
+                })
+                .map_err(|e| self.err(e))?;
+            history
+                .take(&rec.url, |p| {
+                    if rec.history.len() < HISTORY_WINDOW {
+                        rec.history.push(p);
+                    }
+                })
+                .map_err(|e| self.err(e))?;
+            rec.history.reverse();
+            // A Vec grows to four at its first push: most URLs are cited
+            // once and checked once.
+            rec.occurrences.shrink_to_fit();
+            rec.history.shrink_to_fit();
             if let Some(found) = archives.remove(&id) {
                 archive::attach_archives(&mut rec, found.as_slice());
             }
-            out.push(rec);
+            each(rec)?;
         }
-        Ok(out)
-    }
-
-    /// The last [`HISTORY_WINDOW`] checks that made a request, for each URL
-    /// of the run, oldest first, up to the check standing for it in the run.
-    fn run_history(&self, run_id: i64) -> Result<HashMap<i64, Vec<CheckPoint>>, StoreError> {
-        let mut out: HashMap<i64, Vec<CheckPoint>> = HashMap::new();
-        // Newest first, straight off the `checks_url` index (a window
-        // function over the same rows sorts them all: three times slower).
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT ru.url_id, c.checked_at, c.status, c.http_status, c.error
-                 FROM run_urls ru JOIN checks c ON c.url_id = ru.url_id
-                      AND c.checked_at <= (SELECT checked_at FROM checks WHERE id = ru.check_id)
-                 WHERE ru.run_id = ?1 AND c.status NOT IN ('excluded', 'unsupported')
-                 ORDER BY ru.url_id, c.checked_at DESC, c.id DESC",
-            )
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([run_id], |r| Ok((r.get::<_, i64>(0)?, point(r, 1)?)))
-            .map_err(|e| self.err(e))?;
-        for row in rows {
-            let (id, p) = row.map_err(|e| self.err(e))?;
-            let points = out.entry(id).or_default();
-            if points.len() < HISTORY_WINDOW {
-                points.push(p);
-            }
-        }
-        for points in out.values_mut() {
-            points.reverse();
-            // A Vec grows to four at its first push: most URLs have one check.
-            points.shrink_to_fit();
-        }
-        Ok(out)
+        Ok(())
     }
 
     /// The newest check that made a request, for each of `urls` that has one.
@@ -465,6 +478,66 @@ impl Store {
             .map_err(|e| self.err(e))?;
         let cited = self.citations(url)?;
         Ok((checks, cited))
+    }
+}
+
+/// The link record of a row of [`Store::each_run_link`]'s check query
+/// (columns 1 to 13), without its occurrences, history or captures.
+fn link_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<LinkRecord> {
+    let status: String = r.get(2)?;
+    let redirects: String = r.get(5)?;
+    let redirects: Vec<Hop> = serde_json::from_str(&redirects).unwrap_or_default();
+    Ok(LinkRecord {
+        url: r.get(1)?,
+        status: Status::parse(&status).unwrap_or(Status::Error),
+        http_status: r.get(3)?,
+        final_url: r.get(4)?,
+        permanent_redirect: !redirects.is_empty() && redirects.iter().all(Hop::is_permanent),
+        redirects,
+        error: r.get(6)?,
+        requests: r.get(7)?,
+        elapsed_ms: u64::try_from(r.get::<_, i64>(8)?).unwrap_or(0),
+        checked_at: rfc3339(r.get(9)?),
+        reused: r.get(11)?,
+        state: None,
+        first_seen: rfc3339(r.get(10)?),
+        last_ok: None,
+        dead_since: None,
+        failures: 0,
+        change: None,
+        fragment: r
+            .get::<_, Option<String>>(12)?
+            .and_then(|f| serde_json::from_str(&f).ok()),
+        resolved: None,
+        remapped: r.get(13)?,
+        occurrences: Vec::new(),
+        archive: None,
+        history: Vec::new(),
+    })
+}
+
+/// Rows sorted by URL (SQLite's binary order: Rust's order of `str`),
+/// taken one URL at a time by a walk in the same order.
+struct ByUrl<I: Iterator>(std::iter::Peekable<I>);
+
+impl<T, I: Iterator<Item = rusqlite::Result<(String, T)>>> ByUrl<I> {
+    /// Hands `each` the rows of `url`, skipping any of URLs before it (a
+    /// URL the walk does not visit).
+    fn take(&mut self, url: &str, mut each: impl FnMut(T)) -> rusqlite::Result<()> {
+        loop {
+            match self.0.peek() {
+                Some(Ok((u, _))) if u.as_str() < url => {
+                    self.0.next();
+                }
+                Some(Ok((u, _))) if u == url => {
+                    if let Some(Ok((_, row))) = self.0.next() {
+                        each(row);
+                    }
+                }
+                Some(Err(_)) => return self.0.next().map_or(Ok(()), |r| r.map(|_| ())),
+                _ => return Ok(()),
+            }
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 use linkrot::archive::Capture;
 use linkrot::check::{Hop, Status};
 use linkrot::history::{CheckPoint, Policy};
-use linkrot::report::{render, Filter, OutputFormat, RenderOptions, Report, RunInfo};
+use linkrot::report::{render, Filter, Links, OutputFormat, RenderOptions, Report, RunInfo};
 use linkrot::store::{LinkRecord, OccurrenceRecord};
 
 fn occurrence(path: &str, line: u32, date: &str) -> OccurrenceRecord {
@@ -59,6 +59,29 @@ fn link(url: &str, status: Status, code: Option<u16>, occ: Vec<OccurrenceRecord>
 }
 
 pub fn fixture() -> Report {
+    report_of(fixture_records())
+}
+
+/// A report of `records` (sorted by URL), as run 7 of `_posts/` made it.
+fn report_of(records: Vec<LinkRecord>) -> Report {
+    let run = RunInfo {
+        id: 7,
+        started_at: "2025-11-24T16:00:00Z".into(),
+        finished_at: "2025-11-24T16:00:27Z".into(),
+        inputs: vec!["_posts/".into()],
+    };
+    Report::new(
+        run,
+        Links::held(records, &Policy::default()),
+        &[],
+        vec![],
+        6,
+    )
+    .unwrap()
+}
+
+/// The links of [`fixture`]: one of each kind of verdict.
+fn fixture_records() -> Vec<LinkRecord> {
     let mut gone = link(
         "http://blog.kaizen.test/2015/gone,with-comma",
         Status::Broken,
@@ -115,19 +138,7 @@ pub fn fixture() -> Report {
         vec![occurrence("_posts/2018-02-04-370.md", 90, "2018-02-04")],
     );
     mail.error = Some("mailto: links are not checked".into());
-    let run = RunInfo {
-        id: 7,
-        started_at: "2025-11-24T16:00:00Z".into(),
-        finished_at: "2025-11-24T16:00:27Z".into(),
-        inputs: vec!["_posts/".into()],
-    };
-    Report::new(
-        run,
-        vec![fine, gone, moved, slow, mail],
-        &[],
-        6,
-        &Policy::default(),
-    )
+    vec![fine, gone, moved, slow, mail]
 }
 
 fn rendered(format: OutputFormat) -> String {
@@ -220,11 +231,11 @@ fn github_annotations_escape_and_cap() {
     assert!(text.contains("::warning file=_posts/2018-02-04-370.md,line=20"));
     insta::assert_snapshot!(text);
     // Capped to what GitHub shows.
-    let mut big = fixture();
-    let many: Vec<OccurrenceRecord> = (1..=80)
+    let mut records = fixture_records();
+    records[1].occurrences = (1..=80)
         .map(|i| occurrence("_posts/x.md", i, "2020-01-01"))
         .collect();
-    big.links[1].occurrences = many;
+    let big = report_of(records);
     let mut out = Vec::new();
     render(
         &big,
@@ -268,9 +279,12 @@ fn filters_keep_what_they_say() {
     let by = |f: Filter| {
         fixture()
             .filtered(&f)
+            .unwrap()
             .links
-            .iter()
-            .map(|l| l.url.clone())
+            .to_vec()
+            .unwrap()
+            .into_iter()
+            .map(|l| l.url)
             .collect::<Vec<_>>()
     };
     assert_eq!(
@@ -288,12 +302,14 @@ fn filters_keep_what_they_say() {
         }),
         vec!["http://docs.mesh.test/start"]
     );
-    let since = fixture().filtered(&Filter {
-        since: Some(time::macros::date!(2018 - 01 - 01)),
-        status: vec!["broken".into()],
-        ..Filter::default()
-    });
-    assert_eq!(since.links[0].occurrences.len(), 1);
+    let since = fixture()
+        .filtered(&Filter {
+            since: Some(time::macros::date!(2018 - 01 - 01)),
+            status: vec!["broken".into()],
+            ..Filter::default()
+        })
+        .unwrap();
+    assert_eq!(since.links.to_vec().unwrap()[0].occurrences.len(), 1);
     assert_eq!(since.summary.occurrences, 1);
     assert_eq!(
         by(Filter {
@@ -322,7 +338,7 @@ fn counts(s: &linkrot::report::Summary) -> (usize, usize, usize, usize, usize, u
 /// and the fix command are what they were.
 fn kept(filter: Filter) -> Report {
     let whole = fixture();
-    let r = fixture().filtered(&filter);
+    let r = fixture().filtered(&filter).unwrap();
     assert_eq!(
         r.overview, whole.overview,
         "the overview is the whole run's"
@@ -422,10 +438,12 @@ fn the_host_filter_counts_the_links_on_that_host_and_its_subdomains() {
 fn the_lint_filter_counts_the_findings_it_keeps() {
     use linkrot::lint::LintLevel;
     let lint = |level| {
-        let r = draft_fixture().filtered(&Filter {
-            lint: level,
-            ..Filter::default()
-        });
+        let r = draft_fixture()
+            .filtered(&Filter {
+                lint: level,
+                ..Filter::default()
+            })
+            .unwrap();
         assert_eq!(
             (r.overview.run.lint_errors, r.overview.run.lint_notes),
             (3, 4)
@@ -439,10 +457,12 @@ fn the_lint_filter_counts_the_findings_it_keeps() {
     assert_eq!(lint(LintLevel::All), (3, 4, 7));
     assert_eq!(lint(LintLevel::Errors), (3, 0, 3));
     assert_eq!(lint(LintLevel::None), (0, 0, 0));
-    let r = draft_fixture().filtered(&Filter {
-        lint: LintLevel::Errors,
-        ..Filter::default()
-    });
+    let r = draft_fixture()
+        .filtered(&Filter {
+            lint: LintLevel::Errors,
+            ..Filter::default()
+        })
+        .unwrap();
     assert_eq!(
         counts(&r.summary),
         counts(&r.overview.run),
@@ -453,13 +473,14 @@ fn the_lint_filter_counts_the_findings_it_keeps() {
 
 /// The fixture as a run given the absolute folder `/srv/news/_posts`.
 fn fixture_under_srv_news() -> Report {
-    let mut r = fixture();
-    r.run.inputs = vec!["/srv/news/_posts".into()];
-    for l in &mut r.links {
+    let mut records = fixture_records();
+    for l in &mut records {
         for o in &mut l.occurrences {
             o.path = format!("/srv/news/{}", o.path);
         }
     }
+    let mut r = report_of(records);
+    r.run.inputs = vec!["/srv/news/_posts".into()];
     r
 }
 
@@ -650,7 +671,14 @@ pub fn draft_fixture() -> Report {
             issue_date: doc.date,
         })
         .collect();
-    Report::new(run, records, &[], 4, &Policy::default()).with_findings(stored)
+    Report::new(
+        run,
+        Links::held(records, &Policy::default()),
+        &[],
+        stored,
+        4,
+    )
+    .unwrap()
 }
 
 fn rendered_draft(format: OutputFormat) -> String {
@@ -809,17 +837,18 @@ pub fn assert_valid_report(json: &[u8]) {
 
 #[test]
 fn json_matches_the_published_schema_with_every_field_filled() {
-    let mut report = fixture();
+    let mut records = fixture_records();
+    records[1].remapped = Some("https://mirror.test/2015/gone".into());
+    records[1].fragment = Some(linkrot::check::Fragment {
+        name: "top".into(),
+        found: Some(false),
+    });
+    records[1].occurrences[1].archive = records[1].archive.clone();
+    let mut report = report_of(records);
     report.crawl = Some(linkrot::crawl::CrawlSummary {
         pages: 3,
         ..Default::default()
     });
-    report.links[1].remapped = Some("https://mirror.test/2015/gone".into());
-    report.links[1].fragment = Some(linkrot::check::Fragment {
-        name: "top".into(),
-        found: Some(false),
-    });
-    report.links[1].occurrences[1].archive = report.links[1].archive.clone();
     let mut out = Vec::new();
     render(
         &report,
@@ -832,10 +861,12 @@ fn json_matches_the_published_schema_with_every_field_filled() {
     let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(v["links"][1]["remapped"], "https://mirror.test/2015/gone");
     let mut out = Vec::new();
-    let failing = fixture().filtered(&Filter {
-        status: vec!["failing".into()],
-        ..Filter::default()
-    });
+    let failing = fixture()
+        .filtered(&Filter {
+            status: vec!["failing".into()],
+            ..Filter::default()
+        })
+        .unwrap();
     render(
         &failing,
         OutputFormat::Json,

@@ -39,6 +39,7 @@ fn config(dir: &Path, issue: &Path) -> Config {
         archive: None,
         crawl: linkrot::crawl::CrawlConfig::default(),
         lint: linkrot::lint::LintLevel::All,
+        report_hold_at_most: linkrot::report::HOLD_AT_MOST,
     }
 }
 
@@ -54,7 +55,14 @@ async fn run_at(cfg: &Config, clock: &Arc<FakeClock>, day: f64) -> Report {
 }
 
 fn state_of(report: &Report, url: &str) -> Option<State> {
-    report.links.iter().find(|l| l.url == url).unwrap().state
+    report
+        .links
+        .to_vec()
+        .unwrap()
+        .iter()
+        .find(|l| l.url == url)
+        .unwrap()
+        .state
 }
 
 #[tokio::test]
@@ -69,21 +77,28 @@ async fn three_nights_over_four_days_confirm_dead_and_three_in_a_day_do_not() {
 
     let r = run_at(&cfg, &clock, 0.0).await;
     assert_eq!(state_of(&r, &url), Some(State::Failing));
-    assert_eq!(r.links[0].change, Some(Change::NewlyBroken));
+    assert_eq!(
+        r.links.to_vec().unwrap()[0].change,
+        Some(Change::NewlyBroken)
+    );
     let r = run_at(&cfg, &clock, 1.5).await;
     assert_eq!(state_of(&r, &url), Some(State::Failing));
-    assert_eq!(r.links[0].change, None, "broken before, still broken");
+    assert_eq!(
+        r.links.to_vec().unwrap()[0].change,
+        None,
+        "broken before, still broken"
+    );
     let r = run_at(&cfg, &clock, 3.5).await;
     assert_eq!(state_of(&r, &url), Some(State::Dead));
-    assert_eq!(r.links[0].failures, 3);
+    assert_eq!(r.links.to_vec().unwrap()[0].failures, 3);
     assert!(
-        r.links[0]
+        r.links.to_vec().unwrap()[0]
             .dead_since
             .as_deref()
             .unwrap()
             .starts_with("2026-05-28"),
         "{:?}",
-        r.links[0].dead_since
+        r.links.to_vec().unwrap()[0].dead_since
     );
     assert_eq!(s.hits("/gone"), 6, "HEAD and GET on each of three nights");
 
@@ -123,7 +138,7 @@ async fn fail_fail_ok_is_flaky() {
     }
     let r = run_at(&cfg, &clock, 3.0).await;
     assert_eq!(state_of(&r, &s.url("/wobbly")), Some(State::Flaky));
-    assert_eq!(r.links[0].change, Some(Change::Recovered));
+    assert_eq!(r.links.to_vec().unwrap()[0].change, Some(Change::Recovered));
 }
 
 #[tokio::test]
@@ -151,8 +166,10 @@ async fn a_second_run_inside_the_freshness_window_sends_no_request() {
     assert_eq!(second.summary.requests, 0);
     let statuses = |r: &Report| {
         r.links
-            .iter()
-            .map(|l| (l.url.clone(), l.status, l.final_url.clone()))
+            .to_vec()
+            .unwrap()
+            .into_iter()
+            .map(|l| (l.url, l.status, l.final_url))
             .collect::<Vec<_>>()
     };
     assert_eq!(
@@ -411,4 +428,136 @@ async fn the_trend_counts_failing_urls_night_by_night_over_the_same_inputs_only(
         vec![0, 1],
         "an earlier run's trend ends with it"
     );
+}
+
+/// Run `run_id` of `db`, its links held in memory (`hold_at_most` large)
+/// or walked from the database at each pass (0).
+fn report_holding(db: &Path, run_id: i64, requests: u64, hold_at_most: usize) -> Report {
+    let store = linkrot::store::Store::open(db).unwrap();
+    let policy = store.run_settings(run_id).unwrap().policy;
+    let links = linkrot::report::Links::of_run(&store, run_id, &policy, hold_at_most).unwrap();
+    let run = linkrot::report::RunInfo {
+        id: run_id,
+        inputs: vec!["i.md".into()],
+        ..Default::default()
+    };
+    Report::new(
+        run,
+        links,
+        &[],
+        store.run_findings(run_id).unwrap(),
+        requests,
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_report_walked_from_the_database_says_what_a_held_one_says_in_every_format() {
+    use linkrot::report::{render, Filter, OutputFormat, RenderOptions};
+    let s = Server::start(&[
+        ("/ok", Behave::Status(200)),
+        ("/gone", Behave::Status(404)),
+        (
+            "/back",
+            Behave::Flaky {
+                times: 2,
+                status: 500,
+            },
+        ),
+        ("/moved", Behave::Redirect(301, "/ok".into())),
+        ("/down", Behave::Status(500)),
+    ])
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let issue = dir.path().join("i.md");
+    let second = dir.path().join("j.md");
+    std::fs::write(
+        &issue,
+        format!(
+            "---\ntitle: One\ndate: 2016-01-01\n---\n{} {} [x]({}) {}\n\n<{}> [TODO](TODO)\n",
+            s.url("/ok"),
+            s.url("/gone"),
+            s.url("/moved"),
+            s.url("/down"),
+            s.url("/gone")
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        &second,
+        format!(
+            "---\ntitle: Two\ndate: 2019-01-01\n---\n{} {}\n",
+            s.url("/gone"),
+            s.url("/back")
+        ),
+    )
+    .unwrap();
+    let mut cfg = config(dir.path(), dir.path());
+    cfg.history.policy.dead_after_failures = 2;
+    cfg.history.policy.dead_after_secs = DAY;
+    let clock = Arc::new(FakeClock(AtomicI64::new(0)));
+    run_at(&cfg, &clock, 0.0).await;
+    // The second night walks its links from the database: same verdicts.
+    cfg.report_hold_at_most = 0;
+    let walked = run_at(&cfg, &clock, 2.0).await;
+    let requests = walked.summary.requests;
+    let held = report_holding(&cfg.db_path, walked.run.id, requests, usize::MAX);
+    let stored = report_holding(&cfg.db_path, walked.run.id, requests, 0);
+    assert_eq!(walked.summary, held.summary);
+    let s_ = &held.summary;
+    assert_eq!((s_.urls, s_.broken, s_.redirected, s_.ok), (6, 2, 1, 2));
+    assert_eq!(
+        (s_.dead, s_.recovered),
+        (2, 1),
+        "failing two nights apart; /back"
+    );
+    assert!(
+        !held.findings().collect::<Vec<_>>().is_empty(),
+        "TODO is a placeholder"
+    );
+    assert_eq!(stored.summary, held.summary);
+    assert_eq!(stored.overview, held.overview);
+    assert_eq!(stored.todo, held.todo);
+
+    let all = |r: &Report| -> Vec<String> {
+        [
+            OutputFormat::Terminal,
+            OutputFormat::Json,
+            OutputFormat::Markdown,
+            OutputFormat::Csv,
+            OutputFormat::Junit,
+            OutputFormat::Sarif,
+            OutputFormat::Github,
+            OutputFormat::Html,
+        ]
+        .into_iter()
+        .map(|f| {
+            let mut out = Vec::new();
+            render(r, f, &RenderOptions::default(), &mut out).unwrap();
+            String::from_utf8(out).unwrap()
+        })
+        .collect()
+    };
+    let (from_memory, from_db) = (all(&held), all(&stored));
+    assert!(
+        from_memory[1].contains(&s.url("/gone")),
+        "{}",
+        from_memory[1]
+    );
+    for (a, b) in from_memory.iter().zip(&from_db) {
+        assert_eq!(a, b);
+    }
+    // Filtered alike: only the broken links of the 2019 issue.
+    let filter = Filter {
+        status: vec!["broken".into()],
+        since: Some(time::macros::date!(2018 - 01 - 01)),
+        ..Filter::default()
+    };
+    let (held, stored) = (
+        held.filtered(&filter).unwrap(),
+        stored.filtered(&filter).unwrap(),
+    );
+    assert_eq!(held.summary.occurrences, 1);
+    assert_eq!(stored.summary, held.summary);
+    assert_eq!(all(&stored), all(&held));
 }

@@ -296,6 +296,7 @@ fn a_100000_link_archive_fits_a_job_summary_and_renders_in_a_browser() {
             status: vec!["failing".into()],
             ..Filter::default()
         })
+        .unwrap()
         .summary
         .failing_occurrences;
     let p = view(
