@@ -218,7 +218,7 @@ fn lint_draft_against_the_archive(bencher: divan::Bencher) {
         let mut urls: Vec<&str> = links.iter().map(|l| l.url.as_str()).collect();
         urls.sort_unstable();
         urls.dedup();
-        let known = store.lint_history(urls).unwrap();
+        let known = store.lint_history(urls, None).unwrap();
         linkrot::lint::lint(&doc, &links, &known, linkrot::lint::LintLevel::All).len()
     });
 }

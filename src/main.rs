@@ -172,13 +172,16 @@ fn emit(
     output: Option<&std::path::Path>,
     opts: &RenderOptions,
 ) -> anyhow::Result<()> {
-    let mut out: Box<dyn Write> = match output {
-        Some(path) => Box::new(std::io::BufWriter::new(
+    let to: Box<dyn Write> = match output {
+        Some(path) => Box::new(
             std::fs::File::create(path)
                 .with_context(|| format!("cannot write the report to {}", path.display()))?,
-        )),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+        ),
+        None => Box::new(std::io::stdout().lock()),
     };
+    // The buffer outside the box: a format's many small writes are not
+    // each a call through it.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, to);
     report::render(report, format.into(), opts, &mut out)?;
     out.flush()?;
     Ok(())

@@ -309,8 +309,22 @@ pub async fn check(
     let to_lint = std::mem::take(&mut found.to_lint);
     let problems = std::mem::take(&mut found.problems);
     drop((found, requests, latest, plan, failing));
-    stages::lint_issues(&run, reader, cfg.lint, to_lint).await?;
+    // Everything but lint's findings is committed now: the report's links
+    // are read back while lint runs, on another thread.
+    writer.flush().await;
+    let links = tokio::task::spawn_blocking({
+        let (db, policy, hold) = (
+            cfg.db_path.clone(),
+            cfg.history.policy.clone(),
+            cfg.report_hold_at_most,
+        );
+        move || Links::of_run(&Store::open(&db)?, run_id, &policy, hold)
+    });
+    stages::lint_issues(&run, reader, run_id, cfg.lint, to_lint).await?;
     let mut store = writer.finish()?;
+    let links = links
+        .await
+        .expect("reading the links back does not panic")?;
     tracing::info!("stored");
 
     let finished_at = clock.now();
@@ -320,7 +334,6 @@ pub async fn check(
         finished_at: rfc3339(finished_at),
         inputs: cfg.sources.inputs.clone(),
     };
-    let links = Links::of_run(&store, run_id, &cfg.history.policy, cfg.report_hold_at_most)?;
     let findings = store.run_findings(run_id)?;
     let mut report = Report::new(info, links, &problems, findings, sent.requests)
         .map_err(RunError::Report)?

@@ -12,7 +12,8 @@ use crate::lint::{self, LintLevel};
 use crate::net::Door;
 use crate::source::{self, Document, Problem};
 use crate::store::{LatestCheck, Store, Write, Writer};
-use std::collections::{BTreeSet, HashMap};
+use indexmap::IndexSet;
+use std::collections::HashMap;
 use std::sync::Arc;
 use time::Date;
 use tokio::sync::mpsc;
@@ -76,43 +77,52 @@ fn page_writes(page: crawl::Page, now: i64) -> (Write, Write) {
 }
 
 /// Distinct URLs as written, what each is checked as, and the dates of
-/// the issues citing each.
+/// the issues citing each. Each URL is held once (its id is its index);
+/// a URL costs about 100 bytes beside its text.
 #[derive(Default)]
 pub(super) struct UrlTable {
-    pub written: Vec<String>,
-    index: HashMap<String, usize>,
-    /// The absolute URL a relative one resolved to (`--base-url`).
-    resolved: Vec<Option<String>>,
-    /// The dates of the issues citing each URL (`None`: an issue without one).
-    dates: Vec<BTreeSet<Option<Date>>>,
+    pub written: IndexSet<String>,
+    /// The absolute URL a relative one resolved to (`--base-url`), by id.
+    resolved: HashMap<usize, String>,
+    /// The dates of the issues citing each URL (`None`: an issue without
+    /// one), sorted, each once: most URLs have one.
+    dates: Vec<Vec<Option<Date>>>,
 }
 
 impl UrlTable {
     fn add(&mut self, link: &Link, date: Option<Date>) {
-        let id = *self.index.entry(link.url.clone()).or_insert_with(|| {
-            self.written.push(link.url.clone());
-            self.resolved.push(None);
-            self.dates.push(BTreeSet::new());
-            self.written.len() - 1
-        });
-        if self.resolved[id].is_none() {
-            self.resolved[id].clone_from(&link.resolved);
+        let id = match self.written.get_index_of(&link.url) {
+            Some(id) => id,
+            None => {
+                self.dates.push(Vec::new());
+                self.written.insert_full(link.url.clone()).0
+            }
+        };
+        if let Some(r) = &link.resolved {
+            self.resolved.entry(id).or_insert_with(|| r.clone());
         }
-        self.dates[id].insert(date);
+        let dates = &mut self.dates[id];
+        if let Err(at) = dates.binary_search(&date) {
+            dates.insert(at, date);
+            if dates.len() == 1 {
+                dates.shrink_to_fit();
+            }
+        }
     }
 
     /// What written URL `wid` is checked as: the absolute URL it resolved
     /// to, else itself.
     pub fn target(&self, wid: usize) -> &str {
-        self.resolved[wid].as_deref().unwrap_or(&self.written[wid])
+        self.resolved
+            .get(&wid)
+            .map_or(&self.written[wid], String::as_str)
     }
 
     /// Each relative URL that resolved, and the absolute URL it is checked as.
     pub fn resolved(&self) -> HashMap<String, String> {
-        self.written
+        self.resolved
             .iter()
-            .zip(&self.resolved)
-            .filter_map(|(w, r)| Some((w.clone(), r.clone()?)))
+            .map(|(&w, r)| (self.written[w].clone(), r.clone()))
             .collect()
     }
 
@@ -254,7 +264,8 @@ pub(super) async fn crawl_web(
 
 /// The distinct requests (fragment stripped) and the written URLs each stands for.
 pub(super) struct Requests {
-    pub urls: Vec<reqwest::Url>,
+    /// Each URL requested, once (its id is its index), as parsed.
+    pub urls: IndexSet<String>,
     pub targets: Vec<Vec<usize>>,
     /// The anchors the spellings of each request point at.
     pub anchors: Vec<Vec<String>>,
@@ -291,9 +302,8 @@ impl Requests {
 /// verdict now (unsupported, excluded, invalid).
 pub(super) async fn classify(run: &Run<'_>, classifier: &Classifier, table: &UrlTable) -> Requests {
     run.observer.checking(table.written.len());
-    let mut request_of: HashMap<String, usize> = HashMap::new();
     let mut out = Requests {
-        urls: Vec::new(),
+        urls: IndexSet::new(),
         targets: Vec::new(),
         anchors: Vec::new(),
         remapped: HashMap::new(),
@@ -306,14 +316,14 @@ pub(super) async fn classify(run: &Run<'_>, classifier: &Classifier, table: &Url
         let remapped = classifier.remap(target);
         match classifier.classify(remapped.as_deref().unwrap_or(target)) {
             Target::Check(url) => {
-                let rid = *request_of
-                    .entry(url.as_str().to_string())
-                    .or_insert_with(|| {
+                let rid = match out.urls.get_index_of(url.as_str()) {
+                    Some(rid) => rid,
+                    None => {
                         out.targets.push(Vec::new());
                         out.anchors.push(Vec::new());
-                        out.urls.push(url);
-                        out.targets.len() - 1
-                    });
+                        out.urls.insert_full(String::from(url)).0
+                    }
+                };
                 out.targets[rid].push(wid);
                 if let Some(name) = fragment_of(target).and_then(|f| check::anchor_name(&f)) {
                     if !out.anchors[rid].contains(&name) {
@@ -341,7 +351,10 @@ pub(super) async fn reuse(
     latest: &HashMap<String, LatestCheck>,
     unchecked: &str,
 ) -> Vec<usize> {
+    /// Reused checks go to the writer this many at a time.
+    const REUSED_AT_ONCE: usize = 4096;
     let mut failing = Vec::new();
+    let mut reused = Vec::new();
     for &rid in plan.deferred.iter().chain(&plan.reuse) {
         for &wid in &requests.targets[rid] {
             let written = &table.written[wid];
@@ -351,12 +364,11 @@ pub(super) async fn reuse(
                         written,
                         &CheckResult::without_request(l.point.status, "reused"),
                     );
-                    run.writer
-                        .send(Write::Reuse {
-                            url: written.clone(),
-                            check_id: l.check_id,
-                        })
-                        .await;
+                    reused.push(l.check_id);
+                    if reused.len() == REUSED_AT_ONCE {
+                        let check_ids = std::mem::take(&mut reused);
+                        run.writer.send(Write::Reuse { check_ids }).await;
+                    }
                     if l.point.failed() {
                         failing.push(wid);
                     }
@@ -368,6 +380,9 @@ pub(super) async fn reuse(
                 }
             }
         }
+    }
+    if !reused.is_empty() {
+        run.writer.send(Write::Reuse { check_ids: reused }).await;
     }
     failing
 }
@@ -425,7 +440,8 @@ pub(super) async fn check_requests(
         .iter()
         .map(|&rid| check::ToCheck {
             id: rid,
-            url: requests.urls[rid].clone(),
+            url: reqwest::Url::parse(&requests.urls[rid])
+                .expect("a request's URL is one that parsed"),
             anchors: requests.anchors[rid].clone(),
         })
         .collect();
@@ -515,7 +531,8 @@ pub(super) async fn lookup_archives(
 }
 
 /// Lints every issue read in this run against what the database knows
-/// (the issues citing each URL, this run's among them; the latest check of
+/// (the issues citing each URL: this run's from the links they were read
+/// with, the others' from the database; the latest check of
 /// each `http://` URL and of its `https://` form, this run's among them),
 /// once everything sent so far is committed, and sends the findings to the
 /// writer. Lint waits for the whole run so that its answers do not depend
@@ -523,6 +540,7 @@ pub(super) async fn lookup_archives(
 pub(super) async fn lint_issues(
     run: &Run<'_>,
     reader: Store,
+    run_id: i64,
     level: LintLevel,
     issues: Vec<(Document, Arc<[Link]>)>,
 ) -> Result<(), RunError> {
@@ -540,7 +558,9 @@ pub(super) async fn lint_issues(
                 .collect();
             urls.sort_unstable();
             urls.dedup();
-            reader.lint_history(urls)?
+            let mut history = reader.lint_history(urls, Some(run_id))?;
+            cited_in_run(&mut history, &issues);
+            history
         } else {
             // Errors only: nothing to ask the database.
             crate::store::LintHistory::default()
@@ -559,6 +579,29 @@ pub(super) async fn lint_issues(
     })
     .await
     .expect("lint does not panic")
+}
+
+/// Tells `history` which of the run's `issues` cite each web URL, where
+/// another issue cites it too (a URL of one issue alone has no earlier
+/// citation to find).
+fn cited_in_run(history: &mut crate::store::LintHistory, issues: &[(Document, Arc<[Link]>)]) {
+    let mut citing: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, (_, links)) in issues.iter().enumerate() {
+        for l in links.iter().filter(|l| is_web(&l.url)) {
+            let docs = citing.entry(l.url.as_str()).or_default();
+            if docs.last() != Some(&i) {
+                docs.push(i);
+            }
+        }
+    }
+    for (url, docs) in citing {
+        if docs.len() > 1 || history.is_cited(url) {
+            for d in docs {
+                let doc = &issues[d].0;
+                history.cited_in(url, &doc.path, doc.date, doc.title.as_deref());
+            }
+        }
+    }
 }
 
 /// Whether `url` is written as an `http(s)` URL: the only kind lint asks

@@ -95,6 +95,27 @@ pub(super) fn occurrence(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<O
     })
 }
 
+/// A fingerprint of `links` as the occurrences table stores them: two
+/// issues read with the same one have the same occurrences.
+fn links_hash(links: &[Link]) -> String {
+    let mut bytes = Vec::with_capacity(links.len() * 96);
+    for l in links {
+        for field in [
+            l.url.as_str(),
+            l.kind.as_str(),
+            l.text.as_deref().unwrap_or("\u{0}none"),
+            l.resolved.as_deref().unwrap_or("\u{0}none"),
+        ] {
+            bytes.extend_from_slice(field.as_bytes());
+            bytes.push(0xff);
+        }
+        for n in [l.line as usize, l.column as usize, l.span.start, l.span.end] {
+            bytes.extend_from_slice(&n.to_le_bytes());
+        }
+    }
+    crate::source::content_hash(&bytes)
+}
+
 pub(super) fn write_issue(
     tx: &rusqlite::Transaction<'_>,
     run_id: i64,
@@ -102,17 +123,37 @@ pub(super) fn write_issue(
     links: &[Link],
     now: i64,
 ) -> rusqlite::Result<()> {
+    let hash = links_hash(links);
+    let stored: Option<Option<String>> = tx
+        .prepare_cached("SELECT links_hash FROM issues WHERE path = ?1")?
+        .query_row([issue.path], |r| r.get(0))
+        .optional()?;
     let issue_id: i64 = tx
         .prepare_cached(
-            "INSERT INTO issues (path, title, date, last_run, content_hash) VALUES (?1, ?2, ?3, ?4, ?5)
+            "INSERT INTO issues (path, title, date, last_run, content_hash, links_hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT(path) DO UPDATE SET title = excluded.title, date = excluded.date,
-                 last_run = excluded.last_run, content_hash = excluded.content_hash
+                 last_run = excluded.last_run, content_hash = excluded.content_hash,
+                 links_hash = excluded.links_hash
              RETURNING id",
         )?
         .query_row(
-            params![issue.path, issue.title, date_text(issue.date), run_id, issue.content_hash],
+            params![
+                issue.path,
+                issue.title,
+                date_text(issue.date),
+                run_id,
+                issue.content_hash,
+                hash
+            ],
             |r| r.get(0),
         )?;
+    if stored.flatten().as_deref() == Some(hash.as_str()) {
+        // The same links as stored: they are this run's now.
+        tx.prepare_cached("UPDATE occurrences SET run_id = ?1 WHERE issue_id = ?2")?
+            .execute([run_id, issue_id])?;
+        return Ok(());
+    }
     tx.prepare_cached("DELETE FROM occurrences WHERE issue_id = ?1")?
         .execute([issue_id])?;
     let mut insert = tx.prepare_cached(

@@ -7,6 +7,7 @@
 use super::{date_of, Store, StoreError};
 use crate::check::{Hop, Status};
 use crate::lint::{EarlierCitation, LintContext};
+use rusqlite::params;
 use std::collections::{HashMap, HashSet};
 use time::Date;
 
@@ -29,6 +30,28 @@ pub struct LintHistory {
 }
 
 impl LintHistory {
+    /// Records that the issue at `path` (dated `date`, titled `title`)
+    /// cites `url`: an issue the database was not asked about.
+    pub fn cited_in(&mut self, url: &str, path: &str, date: Option<Date>, title: Option<&str>) {
+        let citing = Citing {
+            path: path.to_string(),
+            date,
+            title: title.map(str::to_string),
+        };
+        match self.citing.get_mut(url) {
+            Some(all) if !all.contains(&citing) => all.push(citing),
+            Some(_) => {}
+            None => {
+                self.citing.insert(url.to_string(), vec![citing]);
+            }
+        }
+    }
+
+    /// Whether any issue it knows of cites `url`.
+    pub fn is_cited(&self, url: &str) -> bool {
+        self.citing.contains_key(url)
+    }
+
     /// Whether an issue dated `other` was published before one dated
     /// `this`. Two dates compare; an issue without a date is newer than
     /// any (a draft), so it comes after every other issue, and nothing
@@ -96,18 +119,27 @@ impl Store {
     /// every issue citing each, and, for each `http://` one, whether its
     /// `https://` form works: its latest check (one that made a request)
     /// was ok or redirected, or the `http://` URL's latest check was
-    /// redirected to it.
+    /// redirected to it. With `read_by` a run, the issues that run read
+    /// are left out: the caller knows their links, and tells them with
+    /// [`LintHistory::cited_in`] (on a night that reads the whole archive,
+    /// the database is asked nothing about citations).
     pub fn lint_history<'a>(
         &self,
         urls: impl IntoIterator<Item = &'a str>,
+        read_by: Option<i64>,
     ) -> Result<LintHistory, StoreError> {
         let urls: Vec<&str> = urls.into_iter().collect();
         let mut out = LintHistory::default();
+        let others: bool = self
+            .conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM issues WHERE last_run IS NOT ?1)",
+                [read_by],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))?;
         // One parameter for any number of URLs: a JSON array, unpacked by
         // SQLite (`json_each`) and joined on the unique index of `urls`.
-        // Only URLs cited by two issues or more: one cited by a single
-        // issue has no earlier citation elsewhere, and most URLs of an
-        // archive are those (on 100,000 links, the rest is a tenth).
         let all = serde_json::to_string(&urls).expect("strings serialize");
         let mut stmt = self
             .conn
@@ -117,21 +149,23 @@ impl Store {
                  JOIN urls u ON u.url = w.value
                  JOIN occurrences o ON o.url_id = u.id
                  JOIN issues i ON i.id = o.issue_id
-                 WHERE EXISTS (SELECT 1 FROM occurrences o2
-                               WHERE o2.url_id = u.id AND o2.issue_id <> o.issue_id)",
+                 WHERE i.last_run IS NOT ?2",
             )
             .map_err(|e| self.err(e))?;
         let rows = stmt
-            .query_map([&all], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    Citing {
-                        path: r.get(1)?,
-                        date: date_of(r.get(2)?),
-                        title: r.get(3)?,
-                    },
-                ))
-            })
+            .query_map(
+                params![if others { all.as_str() } else { "[]" }, read_by],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        Citing {
+                            path: r.get(1)?,
+                            date: date_of(r.get(2)?),
+                            title: r.get(3)?,
+                        },
+                    ))
+                },
+            )
             .map_err(|e| self.err(e))?;
         for row in rows {
             let (url, c) = row.map_err(|e| self.err(e))?;

@@ -605,16 +605,16 @@ pub(super) fn write_check(
     Ok(())
 }
 
-pub(super) fn reuse_check(
+pub(super) fn reuse_checks(
     tx: &rusqlite::Transaction<'_>,
     run_id: i64,
-    url: &str,
-    check_id: i64,
+    check_ids: &[i64],
 ) -> rusqlite::Result<()> {
-    let uid = super::url_id(tx, url, 0)?;
+    let ids = serde_json::to_string(check_ids).expect("numbers serialize");
     tx.prepare_cached(
-        "INSERT OR REPLACE INTO run_urls (run_id, url_id, check_id, reused) VALUES (?1, ?2, ?3, 1)",
+        "INSERT OR REPLACE INTO run_urls (run_id, url_id, check_id, reused)
+         SELECT ?1, c.url_id, c.id, 1 FROM json_each(?2) j JOIN checks c ON c.id = j.value",
     )?
-    .execute(params![run_id, uid, check_id])?;
+    .execute(params![run_id, ids])?;
     Ok(())
 }

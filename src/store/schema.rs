@@ -141,4 +141,10 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     r"
     ALTER TABLE checks ADD COLUMN remapped TEXT;
     ",
+    // 9: a fingerprint of each issue's links as last stored, so that a run
+    // reading the same links again moves them to itself instead of
+    // writing them all again.
+    r"
+    ALTER TABLE issues ADD COLUMN links_hash TEXT;
+    ",
 ];

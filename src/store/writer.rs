@@ -79,13 +79,12 @@ pub enum Write {
         /// When (unix seconds).
         at: i64,
     },
-    /// An earlier check stands for this URL in this run (fresh enough, or
-    /// the request budget was spent).
+    /// Earlier checks stand for their URLs in this run (fresh enough, or
+    /// the request budget was spent): each check's URL is the one it stands
+    /// for. Many at once: one statement for all of them.
     Reuse {
-        /// The URL as written.
-        url: String,
-        /// The check reused.
-        check_id: i64,
+        /// The checks reused.
+        check_ids: Vec<i64>,
     },
     /// The result of checking one URL as written.
     Check {
@@ -189,7 +188,7 @@ impl Store {
                     },
                     *at,
                 ),
-                Write::Reuse { url, check_id } => runs::reuse_check(&tx, run_id, url, *check_id),
+                Write::Reuse { check_ids } => runs::reuse_checks(&tx, run_id, check_ids),
                 Write::Check {
                     url,
                     result,

@@ -572,7 +572,7 @@ fn an_http_link_that_redirected_to_its_https_form_is_insecure_and_one_that_faile
         "http://fine.test",
         "http://never.test/",
     ];
-    let known = store.lint_history(asked).unwrap();
+    let known = store.lint_history(asked, None).unwrap();
     let works: Vec<bool> = asked.iter().map(|u| known.https_works(u)).collect();
     assert_eq!(works, [true, false, false, true, false]);
 }

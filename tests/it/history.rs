@@ -561,3 +561,50 @@ async fn a_report_walked_from_the_database_says_what_a_held_one_says_in_every_fo
     assert_eq!(stored.summary, held.summary);
     assert_eq!(all(&stored), all(&held));
 }
+
+#[tokio::test]
+async fn an_issue_read_again_unchanged_keeps_its_links_and_an_edited_one_gets_its_new_ones() {
+    let s = Server::start(&[("/a", Behave::Status(200)), ("/b", Behave::Status(404))]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let issue = dir.path().join("i.md");
+    std::fs::write(&issue, format!("{}\n\n{}\n", s.url("/a"), s.url("/b"))).unwrap();
+    let cfg = config(dir.path(), &issue);
+    let clock = Arc::new(FakeClock(AtomicI64::new(0)));
+    let cited = |r: &Report| -> Vec<(String, u32)> {
+        let mut out = Vec::new();
+        for l in r.links.to_vec().unwrap() {
+            out.extend(l.occurrences.iter().map(|o| (l.url.clone(), o.line)));
+        }
+        out
+    };
+    let first = run_at(&cfg, &clock, 0.0).await;
+    let want = vec![(s.url("/a"), 1), (s.url("/b"), 3)];
+    assert_eq!(cited(&first), want);
+    // Read again as it was: the same occurrences stand for the new run.
+    let again = run_at(&cfg, &clock, 1.0).await;
+    assert_eq!(cited(&again), want);
+    let stored = linkrot::run::stored_report(&cfg.db_path, Some(again.run.id))
+        .unwrap()
+        .unwrap();
+    assert_eq!(cited(&stored), want, "the database says so too");
+    assert_eq!(stored.summary.occurrences, 2);
+    // Edited: a line above both, and /a cited twice.
+    std::fs::write(
+        &issue,
+        format!(
+            "intro\n{}\n\n{}\n{}\n",
+            s.url("/a"),
+            s.url("/b"),
+            s.url("/a")
+        ),
+    )
+    .unwrap();
+    let edited = run_at(&cfg, &clock, 2.0).await;
+    assert_eq!(
+        cited(&edited),
+        vec![(s.url("/a"), 2), (s.url("/a"), 5), (s.url("/b"), 4)]
+    );
+    // And once more unchanged: still the edited links, not the first ones.
+    let later = run_at(&cfg, &clock, 3.0).await;
+    assert_eq!(cited(&later), cited(&edited));
+}
