@@ -59,6 +59,10 @@ pub(crate) async fn run(
         s.queue.hosts[hid].open_urls += 1;
         home.insert(t.id, hid);
     }
+    for hid in 0..s.queue.hosts.len() {
+        let n = s.queue.hosts[hid].open_urls;
+        s.queue.reserve(hid, n);
+    }
     s.queue.enqueue_all(urls.into_iter().map(|t| {
         let mut job = Job::new(t.id, t.url);
         // A HEAD goes first even when the anchors need the page: a GET of

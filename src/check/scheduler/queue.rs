@@ -151,6 +151,13 @@ impl Queue {
         !due
     }
 
+    /// Makes room in host `hid`'s queue for `n` more jobs at once: grown by
+    /// doubling, a host's thousands of jobs (about 300 bytes each) would
+    /// hold up to twice their room, and three times while it grows.
+    pub fn reserve(&mut self, hid: usize, n: usize) {
+        self.lanes[hid].ready.reserve_exact(n);
+    }
+
     /// Queues every job, then ranks the hosts, so that each host is ranked
     /// by its whole backlog.
     pub fn enqueue_all(&mut self, jobs: impl IntoIterator<Item = Job>) {
