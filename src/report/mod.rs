@@ -98,6 +98,29 @@ pub struct Report {
     fix_counts: FixCounts,
 }
 
+/// A report's figures over its links, counted in one walk: what
+/// [`Report::tallied`] completes with the run's problems.
+#[derive(Default)]
+pub struct Tally {
+    summary: SummaryTally,
+    overview: OverviewTally,
+    todo: TodoTally,
+}
+
+impl Tally {
+    /// Walks `links` once.
+    pub fn of(links: &Links) -> std::io::Result<Tally> {
+        let mut t = Tally::default();
+        links.each(|l| {
+            t.summary.add(l);
+            t.overview.add(l);
+            t.todo.add(l);
+            Ok(())
+        })?;
+        Ok(t)
+    }
+}
+
 /// Identity and timing of a run.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct RunInfo {
@@ -135,21 +158,33 @@ impl Report {
         findings: Vec<StoredFinding>,
         requests: u64,
     ) -> std::io::Result<Report> {
+        let tally = Tally::of(&links)?;
+        Ok(Report::tallied(
+            run, links, tally, problems, findings, requests,
+        ))
+    }
+
+    /// [`Report::new`] with the walk over `links` made already (while
+    /// lint ran, say).
+    pub fn tallied(
+        run: RunInfo,
+        links: Links,
+        tally: Tally,
+        problems: &[Problem],
+        findings: Vec<StoredFinding>,
+        requests: u64,
+    ) -> Report {
         let problems: Vec<ProblemRecord> = problems
             .iter()
             .map(ProblemRecord::input)
             .chain(findings.into_iter().map(ProblemRecord::finding))
             .collect();
-        let mut summary = SummaryTally::new(&problems, requests);
-        let mut overview = OverviewTally::default();
-        let mut todo = TodoTally::default();
-        links.each(|l| {
-            summary.add(l);
-            overview.add(l);
-            todo.add(l);
-            Ok(())
-        })?;
-        let summary = summary.finish();
+        let Tally {
+            summary,
+            overview,
+            todo,
+        } = tally;
+        let summary = summary.finish(&problems, requests);
         let (mut todo, fix_counts) = todo.finish();
         todo.fix = Todo::fix_command(fix_counts, &run.inputs, None);
         let mut report = Report {
@@ -165,7 +200,7 @@ impl Report {
             fix_counts,
         };
         report.overview.trend = vec![report.this_run()];
-        Ok(report)
+        report
     }
 
     /// The same report with what earlier runs over the same inputs counted
@@ -198,14 +233,14 @@ impl Report {
     pub fn filtered(mut self, filter: &Filter) -> std::io::Result<Report> {
         self.links = self.links.filtered(filter);
         self.problems.retain(|p| filter.keeps_problem(p));
-        let mut summary = SummaryTally::new(&self.problems, self.summary.requests);
+        let mut summary = SummaryTally::default();
         let mut todo = TodoTally::default();
         self.links.each(|l| {
             summary.add(l);
             todo.add(l);
             Ok(())
         })?;
-        self.summary = summary.finish();
+        self.summary = summary.finish(&self.problems, self.summary.requests);
         let fix = self.todo.fix.take();
         self.todo = todo.finish().0;
         self.todo.fix = fix;

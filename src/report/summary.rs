@@ -73,42 +73,18 @@ impl Summary {
     }
 }
 
-/// Counts a report's links into a [`Summary`], one at a time.
-pub(super) struct SummaryTally<'p> {
+/// Counts a report's links into a [`Summary`], one at a time; the
+/// problems are counted at the end.
+#[derive(Default)]
+pub(super) struct SummaryTally {
     s: Summary,
-    /// Where lint found an error: a relative link there (a placeholder)
-    /// wants fixing, not a base URL.
-    lint_errors: BTreeSet<(&'p str, u32, u32)>,
+    /// Where relative links were left unchecked (no base URL).
+    relative: Vec<(String, u32, u32)>,
     issues: BTreeSet<String>,
     failing_issues: BTreeSet<String>,
 }
 
-impl<'p> SummaryTally<'p> {
-    /// A tally of no link yet, with `problems` counted.
-    pub(super) fn new(problems: &'p [ProblemRecord], requests: u64) -> SummaryTally<'p> {
-        let mut s = Summary {
-            requests,
-            ..Summary::default()
-        };
-        for p in problems {
-            *match (p.kind, p.severity) {
-                (ProblemKind::Input, _) => &mut s.problems,
-                (ProblemKind::Lint(_), ProblemSeverity::Note) => &mut s.lint_notes,
-                (ProblemKind::Lint(_), _) => &mut s.lint_errors,
-            } += 1;
-        }
-        SummaryTally {
-            s,
-            lint_errors: problems
-                .iter()
-                .filter(|p| p.lint().is_some() && p.severity == ProblemSeverity::Error)
-                .filter_map(ProblemRecord::position)
-                .collect(),
-            issues: BTreeSet::new(),
-            failing_issues: BTreeSet::new(),
-        }
-    }
-
+impl SummaryTally {
     /// Counts `l`.
     pub(super) fn add(&mut self, l: &LinkRecord) {
         let s = &mut self.s;
@@ -130,15 +106,11 @@ impl<'p> SummaryTally<'p> {
             && crate::extract::is_relative(&l.url)
             && !crate::extract::is_template(&l.url)
         {
-            s.relative_unchecked += l
-                .occurrences
-                .iter()
-                .filter(|o| {
-                    !self
-                        .lint_errors
-                        .contains(&(o.path.as_str(), o.line, o.column))
-                })
-                .count();
+            self.relative.extend(
+                l.occurrences
+                    .iter()
+                    .map(|o| (o.path.clone(), o.line, o.column)),
+            );
         }
         *match l.status {
             Status::Ok => &mut s.ok,
@@ -159,10 +131,32 @@ impl<'p> SummaryTally<'p> {
         s.recovered += usize::from(l.change == Some(Change::Recovered));
     }
 
-    /// The counts of every link added.
-    pub(super) fn finish(mut self) -> Summary {
-        self.s.issues = self.issues.len();
-        self.s.failing_issues = self.failing_issues.len();
+    /// The counts of every link added, and of `problems`, for a run that
+    /// sent `requests`.
+    pub(super) fn finish(mut self, problems: &[ProblemRecord], requests: u64) -> Summary {
+        let s = &mut self.s;
+        s.requests = requests;
+        s.issues = self.issues.len();
+        s.failing_issues = self.failing_issues.len();
+        for p in problems {
+            *match (p.kind, p.severity) {
+                (ProblemKind::Input, _) => &mut s.problems,
+                (ProblemKind::Lint(_), ProblemSeverity::Note) => &mut s.lint_notes,
+                (ProblemKind::Lint(_), _) => &mut s.lint_errors,
+            } += 1;
+        }
+        // A relative link lint calls an error (a placeholder) wants
+        // fixing, not a base URL.
+        let lint_errors: BTreeSet<(&str, u32, u32)> = problems
+            .iter()
+            .filter(|p| p.lint().is_some() && p.severity == ProblemSeverity::Error)
+            .filter_map(ProblemRecord::position)
+            .collect();
+        s.relative_unchecked = self
+            .relative
+            .iter()
+            .filter(|(path, line, col)| !lint_errors.contains(&(path.as_str(), *line, *col)))
+            .count();
         self.s
     }
 }

@@ -23,7 +23,7 @@ use crate::clock::{rfc3339, Clock};
 use crate::crawl;
 use crate::extract::{self, Link};
 use crate::net::{self, Door};
-use crate::report::{Links, Report, RunInfo, HOLD_AT_MOST, TREND_RUNS};
+use crate::report::{Links, Report, RunInfo, Tally, HOLD_AT_MOST, TREND_RUNS};
 use crate::source::{self, Document, Problem};
 use crate::store::{self, RunSettings, Store, Writer};
 use crate::Config;
@@ -333,11 +333,15 @@ pub async fn check(
             cfg.history.policy.clone(),
             cfg.report_hold_at_most,
         );
-        move || Links::of_run(&Store::open(&db)?, run_id, &policy, hold)
+        move || -> Result<_, RunError> {
+            let links = Links::of_run(&Store::open(&db)?, run_id, &policy, hold)?;
+            let tally = Tally::of(&links).map_err(RunError::Report)?;
+            Ok((links, tally))
+        }
     });
     stages::lint_issues(&run, reader, run_id, cfg.lint, to_lint).await?;
     let mut store = writer.finish()?;
-    let links = links
+    let (links, tally) = links
         .await
         .expect("reading the links back does not panic")?;
     tracing::info!("stored");
@@ -350,8 +354,7 @@ pub async fn check(
         inputs: cfg.sources.inputs.clone(),
     };
     let findings = store.run_findings(run_id)?;
-    let mut report = Report::new(info, links, &problems, findings, sent.requests)
-        .map_err(RunError::Report)?
+    let mut report = Report::tallied(info, links, tally, &problems, findings, sent.requests)
         .with_trend(store.run_trend(run_id, TREND_RUNS - 1)?)
         .with_db(&cfg.db_path);
     report.crawl = crawled;
