@@ -70,7 +70,7 @@ pub enum RunError {
     #[error(transparent)]
     CrawlPattern(#[from] crawl::CrawlPatternError),
     /// The run's links could not be read back for its report.
-    #[error("cannot read the run's links back from the database for its report: {0}")]
+    #[error("cannot read the run's links back from the database for its report")]
     Report(#[source] std::io::Error),
 }
 
