@@ -70,6 +70,9 @@ pub struct Config {
     /// The report holds the run's links in memory up to this many URLs,
     /// and walks them from the database beyond ([`report::HOLD_AT_MOST`]).
     pub report_hold_at_most: usize,
+    /// Lint keeps the issues' links in memory up to this many, and reads
+    /// the others back from the database ([`run::LINT_HOLDS_AT_MOST`]).
+    pub lint_hold_at_most: usize,
 }
 
 /// How history is judged and used.

@@ -89,6 +89,7 @@ impl Settings {
             history: self.history.clone(),
             archive: self.archive_failing.then(|| self.archive.clone()),
             report_hold_at_most: linkrot::report::HOLD_AT_MOST,
+            lint_hold_at_most: linkrot::run::LINT_HOLDS_AT_MOST,
         }
     }
 }

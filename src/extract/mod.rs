@@ -164,6 +164,23 @@ pub enum Flaw {
     Unclosed,
 }
 
+impl Flaw {
+    /// Its name, as stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Flaw::Space => "space",
+            Flaw::Unclosed => "unclosed",
+        }
+    }
+
+    /// The flaw named `name`.
+    pub fn parse(name: &str) -> Option<Flaw> {
+        [Flaw::Space, Flaw::Unclosed]
+            .into_iter()
+            .find(|f| f.as_str() == name)
+    }
+}
+
 /// Extracts every link of `text`, in document order. `body_start` is the byte
 /// offset where the content begins (after front matter); positions are still
 /// reported relative to the whole `text`.

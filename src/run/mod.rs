@@ -17,6 +17,7 @@ mod plan;
 mod stages;
 
 pub use plan::{plan, Plan};
+pub use stages::LINT_HOLDS_AT_MOST;
 
 use crate::check::{self, CheckResult, Classifier};
 use crate::clock::{rfc3339, Clock};
@@ -258,6 +259,7 @@ pub async fn check(
         files,
         writer.sender(),
         cfg.lint,
+        cfg.lint_hold_at_most,
         observer.clone(),
         clock.clone(),
     )
@@ -322,6 +324,7 @@ pub async fn check(
     // (read back from the database), so that they never peak together.
     let to_lint = std::mem::take(&mut found.to_lint);
     let problems = std::mem::take(&mut found.problems);
+    let lint_urls = std::mem::take(&mut found.table).into_lint_urls();
     drop((found, requests, latest, plan, failing));
     give_back_freed_memory();
     // Everything but lint's findings is committed now: the report's links
@@ -339,7 +342,7 @@ pub async fn check(
             Ok((links, tally))
         }
     });
-    stages::lint_issues(&run, reader, run_id, cfg.lint, to_lint).await?;
+    stages::lint_issues(&run, reader, run_id, cfg.lint, to_lint, lint_urls).await?;
     let mut store = writer.finish()?;
     let (links, tally) = links
         .await

@@ -87,10 +87,49 @@ pub(super) struct UrlTable {
     /// The dates of the issues citing each URL (`None`: an issue without
     /// one), sorted, each once: most URLs have one.
     dates: Vec<Vec<Option<Date>>>,
+    /// The issues citing each URL, for lint: the first, and any others.
+    citing: Citing,
+}
+
+/// Which issues (by their place among those read) cite each URL: what
+/// lint's `seen-before` knows of the run's own issues without keeping
+/// their links.
+#[derive(Default)]
+pub(super) struct Citing {
+    first: Vec<u32>,
+    more: HashMap<usize, Vec<u32>>,
+}
+
+impl Citing {
+    fn add(&mut self, wid: usize, issue: u32) {
+        if wid == self.first.len() {
+            self.first.push(issue);
+        } else if self.first[wid] != issue {
+            let more = self.more.entry(wid).or_default();
+            if more.last() != Some(&issue) {
+                more.push(issue);
+            }
+        }
+    }
+
+    /// The issues citing URL `wid`, in the order they were read.
+    fn of(&self, wid: usize) -> impl Iterator<Item = usize> + '_ {
+        std::iter::once(self.first[wid])
+            .chain(self.more.get(&wid).into_iter().flatten().copied())
+            .map(|i| i as usize)
+    }
+}
+
+/// What lint needs of the URL table once the rest is dropped: each URL,
+/// and the issues citing it.
+pub(super) struct LintUrls {
+    urls: IndexSet<String>,
+    citing: Citing,
 }
 
 impl UrlTable {
-    fn add(&mut self, link: &Link, date: Option<Date>) {
+    /// Adds `link`, cited by the `issue`th issue read, dated `date`.
+    fn add(&mut self, link: &Link, date: Option<Date>, issue: usize) {
         let id = match self.written.get_index_of(&link.url) {
             Some(id) => id,
             None => {
@@ -98,6 +137,8 @@ impl UrlTable {
                 self.written.insert_full(link.url.clone()).0
             }
         };
+        self.citing
+            .add(id, u32::try_from(issue).unwrap_or(u32::MAX));
         if let Some(r) = &link.resolved {
             self.resolved.entry(id).or_insert_with(|| r.clone());
         }
@@ -116,6 +157,14 @@ impl UrlTable {
         self.resolved
             .get(&wid)
             .map_or(&self.written[wid], String::as_str)
+    }
+
+    /// What lint needs of the table, the table dropped.
+    pub fn into_lint_urls(self) -> LintUrls {
+        LintUrls {
+            urls: self.written,
+            citing: self.citing,
+        }
     }
 
     /// Each relative URL that resolved, and the absolute URL it is checked as.
@@ -144,7 +193,29 @@ pub(super) struct Found {
     pub problems: Vec<Problem>,
     pub issues: usize,
     pub links: usize,
-    pub to_lint: Vec<(Document, Arc<[Link]>)>,
+    /// What lint needs of each issue, in the order they were read, with
+    /// its links while the run holds at most [`LINT_HOLDS_AT_MOST`] (lint
+    /// reads the others' back from the database).
+    pub to_lint: Vec<(Document, Option<Arc<[Link]>>)>,
+    /// Links held in `to_lint`, and how many it may hold.
+    held: usize,
+    hold_at_most: usize,
+}
+
+/// The most links a run keeps in memory for lint (about 200 bytes each,
+/// with their text): an archive's issues beyond are read back from the
+/// database when lint comes to them, which costs a query per issue.
+pub const LINT_HOLDS_AT_MOST: usize = 131_072;
+
+impl Found {
+    /// Keeps `doc` for lint, with its `links` while they fit.
+    fn keep_for_lint(&mut self, doc: Document, links: &Arc<[Link]>) {
+        let fits = self.held + links.len() <= self.hold_at_most;
+        if fits {
+            self.held += links.len();
+        }
+        self.to_lint.push((doc, fits.then(|| links.clone())));
+    }
 }
 
 /// What lint needs of a document: all but its text.
@@ -182,21 +253,26 @@ pub(super) async fn extract_files(
     sources: source::SourceConfig,
     writes: crate::store::WriteSender,
     lint: LintLevel,
+    lint_hold_at_most: usize,
     observer: Arc<dyn Observer>,
     clock: Arc<dyn Clock>,
 ) -> Result<Found, RunError> {
     tokio::task::spawn_blocking(move || {
-        let mut found = Found::default();
+        let mut found = Found {
+            hold_at_most: lint_hold_at_most,
+            ..Found::default()
+        };
         let problems = super::for_each_document(&sources, observer.as_ref(), |doc, links| {
             found.issues += 1;
             found.links += links.len();
+            let issue = found.to_lint.len();
             for l in &links {
-                found.table.add(l, doc.date);
+                found.table.add(l, doc.date, issue);
             }
             // Lint and the writer share one copy of the links.
             let links: Arc<[Link]> = links.into();
             if lint != LintLevel::None {
-                found.to_lint.push((lint_copy(doc), links.clone()));
+                found.keep_for_lint(lint_copy(doc), &links);
             }
             // A closed channel means the writer failed; its error is reported at the end.
             let _ = writes.blocking_send(issue_write(doc, links, clock.now()));
@@ -231,8 +307,9 @@ pub(super) async fn crawl_web(
                 crawl::Event::Page(page) => {
                     found.issues += 1;
                     found.links += page.links.len();
+                    let issue = found.to_lint.len();
                     for l in &page.links {
-                        found.table.add(l, page.date);
+                        found.table.add(l, page.date, issue);
                     }
                     if lint != LintLevel::None {
                         let doc = Document {
@@ -244,7 +321,7 @@ pub(super) async fn crawl_web(
                             body_start: 0,
                             rewritable: false,
                         };
-                        found.to_lint.push((doc, page.links.clone().into()));
+                        found.keep_for_lint(doc, &page.links.clone().into());
                     }
                     let (issue, page) = page_writes(*page, run.clock.now());
                     run.writer.send(issue).await;
@@ -542,7 +619,8 @@ pub(super) async fn lint_issues(
     reader: Store,
     run_id: i64,
     level: LintLevel,
-    issues: Vec<(Document, Arc<[Link]>)>,
+    issues: Vec<(Document, Option<Arc<[Link]>>)>,
+    urls: LintUrls,
 ) -> Result<(), RunError> {
     if level == LintLevel::None || issues.is_empty() {
         return Ok(());
@@ -551,22 +629,26 @@ pub(super) async fn lint_issues(
     let writes = run.writer.sender();
     tokio::task::spawn_blocking(move || {
         let history = if level == LintLevel::All {
-            let mut urls: Vec<&str> = issues
-                .iter()
-                .flat_map(|(_, links)| links.iter().map(|l| l.url.as_str()))
-                .filter(|u| is_web(u))
-                .collect();
-            urls.sort_unstable();
-            urls.dedup();
-            let mut history = reader.lint_history(urls, Some(run_id))?;
-            cited_in_run(&mut history, &issues);
+            let web = urls.urls.iter().map(String::as_str).filter(|u| is_web(u));
+            let mut history = reader.lint_history(web, Some(run_id))?;
+            cited_in_run(&mut history, &issues, &urls);
             history
         } else {
             // Errors only: nothing to ask the database.
             crate::store::LintHistory::default()
         };
+        drop(urls);
         let ctx = super::lint::CheckContext { history: &history };
-        for (doc, links) in &issues {
+        for (doc, held) in &issues {
+            let read;
+            let links = match held {
+                Some(links) => links,
+                // As stored a moment ago.
+                None => {
+                    read = reader.issue_links(&doc.path)?;
+                    &read[..]
+                }
+            };
             let findings = lint::lint(doc, links, &ctx, level);
             if !findings.is_empty() {
                 let _ = writes.blocking_send(Write::Findings {
@@ -584,19 +666,18 @@ pub(super) async fn lint_issues(
 /// Tells `history` which of the run's `issues` cite each web URL, where
 /// another issue cites it too (a URL of one issue alone has no earlier
 /// citation to find).
-fn cited_in_run(history: &mut crate::store::LintHistory, issues: &[(Document, Arc<[Link]>)]) {
-    let mut citing: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, (_, links)) in issues.iter().enumerate() {
-        for l in links.iter().filter(|l| is_web(&l.url)) {
-            let docs = citing.entry(l.url.as_str()).or_default();
-            if docs.last() != Some(&i) {
-                docs.push(i);
-            }
+fn cited_in_run(
+    history: &mut crate::store::LintHistory,
+    issues: &[(Document, Option<Arc<[Link]>>)],
+    urls: &LintUrls,
+) {
+    for (wid, url) in urls.urls.iter().enumerate() {
+        if !is_web(url) {
+            continue;
         }
-    }
-    for (url, docs) in citing {
-        if docs.len() > 1 || history.is_cited(url) {
-            for d in docs {
+        // Cited by more than its first issue, or by one the database knows.
+        if urls.citing.more.contains_key(&wid) || history.is_cited(url) {
+            for d in urls.citing.of(wid) {
                 let doc = &issues[d].0;
                 history.cited_in(url, &doc.path, doc.date, doc.title.as_deref());
             }

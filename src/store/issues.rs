@@ -3,7 +3,7 @@
 
 use super::{date_of, date_text, Store, StoreError};
 use crate::archive::Capture;
-use crate::extract::{Link, LinkKind};
+use crate::extract::{Flaw, Link, LinkKind};
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use time::Date;
@@ -63,6 +63,40 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
+    /// The links of the issue at `path` as last stored, in the order they
+    /// were read: what lint reads back instead of a run keeping them all.
+    pub fn issue_links(&self, path: &str) -> Result<Vec<Link>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT u.url, o.line, o.col, o.span_start, o.span_end, o.kind, o.text, o.resolved, o.flaw
+                 FROM issues i JOIN occurrences o ON o.issue_id = i.id JOIN urls u ON u.id = o.url_id
+                 WHERE i.path = ?1 ORDER BY o.span_start, o.rowid",
+            )
+            .map_err(|e| self.err(e))?;
+        let links = stmt
+            .query_map([path], |r| {
+                Ok(Link {
+                    url: r.get(0)?,
+                    line: r.get(1)?,
+                    column: r.get(2)?,
+                    span: usize::try_from(r.get::<_, i64>(3)?).unwrap_or(0)
+                        ..usize::try_from(r.get::<_, i64>(4)?).unwrap_or(0),
+                    kind: LinkKind::parse(&r.get::<_, String>(5)?).unwrap_or(LinkKind::Bare),
+                    text: r.get(6)?,
+                    resolved: r.get(7)?,
+                    flaw: r
+                        .get::<_, Option<String>>(8)?
+                        .as_deref()
+                        .and_then(Flaw::parse),
+                })
+            })
+            .map_err(|e| self.err(e))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.err(e))?;
+        Ok(links)
+    }
+
     /// Where `url` is cited now, in path and line order.
     pub fn citations(&self, url: &str) -> Result<Vec<OccurrenceRecord>, StoreError> {
         let mut stmt = self
@@ -105,6 +139,7 @@ fn links_hash(links: &[Link]) -> String {
             l.kind.as_str(),
             l.text.as_deref().unwrap_or("\u{0}none"),
             l.resolved.as_deref().unwrap_or("\u{0}none"),
+            l.flaw.map_or("\u{0}none", Flaw::as_str),
         ] {
             bytes.extend_from_slice(field.as_bytes());
             bytes.push(0xff);
@@ -157,8 +192,8 @@ pub(super) fn write_issue(
     tx.prepare_cached("DELETE FROM occurrences WHERE issue_id = ?1")?
         .execute([issue_id])?;
     let mut insert = tx.prepare_cached(
-        "INSERT INTO occurrences (issue_id, url_id, run_id, line, col, span_start, span_end, kind, text, resolved)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        "INSERT INTO occurrences (issue_id, url_id, run_id, line, col, span_start, span_end, kind, text, resolved, flaw)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?;
     for l in links {
         let uid = super::url_id(tx, &l.url, now)?;
@@ -172,7 +207,8 @@ pub(super) fn write_issue(
             i64::try_from(l.span.end).unwrap_or(i64::MAX),
             l.kind.as_str(),
             l.text,
-            l.resolved
+            l.resolved,
+            l.flaw.map(Flaw::as_str)
         ])?;
     }
     Ok(())

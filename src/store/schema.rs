@@ -147,4 +147,9 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     r"
     ALTER TABLE issues ADD COLUMN links_hash TEXT;
     ",
+    // 10: why a link only looks like one (`flaw`), so that lint can read
+    // an issue's links back instead of a run keeping them all.
+    r"
+    ALTER TABLE occurrences ADD COLUMN flaw TEXT;
+    ",
 ];

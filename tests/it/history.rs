@@ -40,6 +40,7 @@ fn config(dir: &Path, issue: &Path) -> Config {
         crawl: linkrot::crawl::CrawlConfig::default(),
         lint: linkrot::lint::LintLevel::All,
         report_hold_at_most: linkrot::report::HOLD_AT_MOST,
+        lint_hold_at_most: linkrot::run::LINT_HOLDS_AT_MOST,
     }
 }
 
@@ -607,4 +608,67 @@ async fn an_issue_read_again_unchanged_keeps_its_links_and_an_edited_one_gets_it
     // And once more unchanged: still the edited links, not the first ones.
     let later = run_at(&cfg, &clock, 3.0).await;
     assert_eq!(cited(&later), cited(&edited));
+}
+
+#[tokio::test]
+async fn lint_finds_the_same_whether_it_holds_the_links_or_reads_them_back() {
+    let s = Server::start(&[("/story", Behave::Status(200)), ("/x", Behave::Status(200))]).await;
+    let findings = |links_held: usize| {
+        let s = &s;
+        async move {
+            let dir = tempfile::tempdir().unwrap();
+            let posts = dir.path().join("_posts");
+            std::fs::create_dir(&posts).unwrap();
+            let story = s.url("/story");
+            std::fs::write(
+                posts.join("2019-01-01-first.md"),
+                format!("---\ntitle: First\ndate: 2019-01-01\n---\n[s]({story})\n"),
+            )
+            .unwrap();
+            std::fs::write(
+                posts.join("2020-01-01-second.md"),
+                format!(
+                    "---\ntitle: Second\ndate: 2020-01-01\n---\n[s]({story}) [again]({story})\n\n\
+                     [t]({}?utm_source=news) [gap](http://a b) [TODO](TODO) []()\n",
+                    s.url("/x")
+                ),
+            )
+            .unwrap();
+            let mut cfg = config(dir.path(), &posts);
+            cfg.lint_hold_at_most = links_held;
+            let clock = Arc::new(FakeClock(AtomicI64::new(0)));
+            let r = run_at(&cfg, &clock, 0.0).await;
+            r.findings()
+                .map(|f| {
+                    let at = f.position().map(|(p, l, c)| {
+                        let name = Path::new(p)
+                            .file_name()
+                            .unwrap()
+                            .to_string_lossy()
+                            .to_string();
+                        (name, l, c)
+                    });
+                    let message = f
+                        .message
+                        .replace(&s.url(""), "")
+                        .replace(&dir.path().display().to_string(), "");
+                    (at, f.kind.as_str(), message)
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    let held = findings(usize::MAX).await;
+    let read_back = findings(0).await;
+    let kinds: Vec<&str> = held.iter().map(|f| f.1).collect();
+    for kind in [
+        "seen-before",
+        "duplicate",
+        "tracking",
+        "placeholder",
+        "empty-link",
+        "malformed-url",
+    ] {
+        assert!(kinds.contains(&kind), "{kind} in {held:?}");
+    }
+    assert_eq!(read_back, held);
 }
