@@ -75,22 +75,7 @@ impl Store {
             )
             .map_err(|e| self.err(e))?;
         let links = stmt
-            .query_map([path], |r| {
-                Ok(Link {
-                    url: r.get(0)?,
-                    line: r.get(1)?,
-                    column: r.get(2)?,
-                    span: usize::try_from(r.get::<_, i64>(3)?).unwrap_or(0)
-                        ..usize::try_from(r.get::<_, i64>(4)?).unwrap_or(0),
-                    kind: LinkKind::parse(&r.get::<_, String>(5)?).unwrap_or(LinkKind::Bare),
-                    text: r.get(6)?,
-                    resolved: r.get(7)?,
-                    flaw: r
-                        .get::<_, Option<String>>(8)?
-                        .as_deref()
-                        .and_then(Flaw::parse),
-                })
-            })
+            .query_map([path], |r| link_of(r, 0))
             .map_err(|e| self.err(e))?
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| self.err(e))?;
@@ -114,6 +99,25 @@ impl Store {
             .map_err(|e| self.err(e))?;
         Ok(cited)
     }
+}
+
+/// The link stored in a row's columns from `at` on: `u.url, o.line, o.col,
+/// o.span_start, o.span_end, o.kind, o.text, o.resolved, o.flaw`.
+pub(super) fn link_of(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Link> {
+    Ok(Link {
+        url: r.get(at)?,
+        line: r.get(at + 1)?,
+        column: r.get(at + 2)?,
+        span: usize::try_from(r.get::<_, i64>(at + 3)?).unwrap_or(0)
+            ..usize::try_from(r.get::<_, i64>(at + 4)?).unwrap_or(0),
+        kind: LinkKind::parse(&r.get::<_, String>(at + 5)?).unwrap_or(LinkKind::Bare),
+        text: r.get(at + 6)?,
+        resolved: r.get(at + 7)?,
+        flaw: r
+            .get::<_, Option<String>>(at + 8)?
+            .as_deref()
+            .and_then(Flaw::parse),
+    })
 }
 
 pub(super) fn occurrence(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<OccurrenceRecord> {

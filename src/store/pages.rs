@@ -3,7 +3,7 @@
 
 use super::{date_of, Store, StoreError};
 use crate::crawl::CachedPage;
-use crate::extract::{Link, LinkKind};
+use crate::extract::Link;
 use rusqlite::params;
 use std::collections::HashMap;
 
@@ -52,25 +52,15 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT i.path, u.url, o.line, o.col, o.span_start, o.span_end, o.kind, o.text
+                "SELECT i.path, u.url, o.line, o.col, o.span_start, o.span_end, o.kind, o.text,
+                        o.resolved, o.flaw
                  FROM occurrences o JOIN issues i ON i.id = o.issue_id JOIN urls u ON u.id = o.url_id
                  WHERE i.path IN (SELECT path FROM pages) ORDER BY i.path, o.span_start",
             )
             .map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map([], |r| {
-                let link = Link {
-                    url: r.get(1)?,
-                    line: r.get(2)?,
-                    column: r.get(3)?,
-                    span: usize::try_from(r.get::<_, i64>(4)?).unwrap_or(0)
-                        ..usize::try_from(r.get::<_, i64>(5)?).unwrap_or(0),
-                    kind: LinkKind::parse(&r.get::<_, String>(6)?).unwrap_or(LinkKind::Html),
-                    text: r.get(7)?,
-                    flaw: None,
-                    resolved: None,
-                };
-                Ok((r.get::<_, String>(0)?, link))
+                Ok((r.get::<_, String>(0)?, super::issues::link_of(r, 1)?))
             })
             .map_err(|e| self.err(e))?;
         for row in rows {

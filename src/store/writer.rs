@@ -124,7 +124,13 @@ impl Store {
     pub fn write_batch(&mut self, run_id: i64, batch: &[Write]) -> Result<(), StoreError> {
         let path = self.path.clone();
         let err = |e| classify(&path, e, false);
-        let tx = self.conn.transaction().map_err(err)?;
+        // Immediate: the write lock is taken (or waited for) at the start. A
+        // transaction that reads first and writes after finds another run's
+        // commit in between and fails at once ("locked"), busy timeout or not.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(err)?;
         for w in batch {
             match w {
                 Write::Issue {
