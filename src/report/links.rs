@@ -109,9 +109,16 @@ impl Links {
 
     /// Every link kept, in memory.
     pub fn to_vec(&self) -> io::Result<Vec<LinkRecord>> {
+        self.to_vec_where(|_| true)
+    }
+
+    /// The links kept that `keep` accepts, in memory.
+    pub fn to_vec_where(&self, keep: impl Fn(&LinkRecord) -> bool) -> io::Result<Vec<LinkRecord>> {
         let mut out = Vec::new();
         self.each(|l| {
-            out.push(l.clone());
+            if keep(l) {
+                out.push(l.clone());
+            }
             Ok(())
         })?;
         Ok(out)

@@ -233,13 +233,8 @@ impl Report {
     pub fn filtered(mut self, filter: &Filter) -> std::io::Result<Report> {
         self.links = self.links.filtered(filter);
         self.problems.retain(|p| filter.keeps_problem(p));
-        let mut summary = SummaryTally::default();
-        let mut todo = TodoTally::default();
-        self.links.each(|l| {
-            summary.add(l);
-            todo.add(l);
-            Ok(())
-        })?;
+        // The overview stays the whole run's: only its tally is new.
+        let Tally { summary, todo, .. } = Tally::of(&self.links)?;
         self.summary = summary.finish(&self.problems, self.summary.requests);
         let fix = self.todo.fix.take();
         self.todo = todo.finish().0;
@@ -285,7 +280,7 @@ impl Report {
     /// The links whose check failed (broken, soft 404, parked, timeout,
     /// error), in memory.
     pub fn failures(&self) -> std::io::Result<Vec<LinkRecord>> {
-        picked(self, |l| l.status.is_failure())
+        self.links.to_vec_where(|l| l.status.is_failure())
     }
 
     /// Inputs that could not be read at all.
@@ -427,21 +422,6 @@ pub(crate) fn xml_escape(s: &str) -> String {
         }
     }
     out
-}
-
-/// The links of `report` that `keep` accepts, in memory.
-pub(crate) fn picked(
-    report: &Report,
-    keep: impl Fn(&LinkRecord) -> bool,
-) -> std::io::Result<Vec<LinkRecord>> {
-    let mut out = Vec::new();
-    report.links.each(|l| {
-        if keep(l) {
-            out.push(l.clone());
-        }
-        Ok(())
-    })?;
-    Ok(out)
 }
 
 /// One issue and the links of it that a filter keeps.

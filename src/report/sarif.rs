@@ -33,7 +33,7 @@ fn level(severity: LintSeverity) -> &'static str {
 /// Writes the report as a SARIF 2.1.0 log.
 pub fn write_sarif(report: &Report, mut w: impl Write) -> std::io::Result<()> {
     let mut results = Vec::new();
-    let noted = super::picked(report, |l| {
+    let noted = report.links.to_vec_where(|l| {
         l.status.is_failure() || matches!(l.status, Status::Redirected | Status::Blocked)
     })?;
     for l in &noted {

@@ -34,7 +34,9 @@ pub fn write_terminal(
         l.status.is_failure() || (opts.show_redirects && l.status == Status::Redirected)
     };
     // What the lines and the changes name: a walk over the links for both.
-    let picked = super::picked(report, |l| shown(l) || l.change.is_some())?;
+    let picked = report
+        .links
+        .to_vec_where(|l| shown(l) || l.change.is_some())?;
     let mut lines: Vec<((&str, u32, u32), Line<'_>)> = Vec::new();
     for l in picked.iter().filter(|l| shown(l)) {
         for o in &l.occurrences {
