@@ -32,6 +32,7 @@ pub mod extract;
 pub mod fix;
 pub mod history;
 pub mod lint;
+mod memory;
 pub mod net;
 pub mod report;
 pub mod run;

@@ -22,6 +22,9 @@ pub(crate) type ProbeKey = (String, String);
 pub(crate) struct Job {
     /// The caller's id for the URL.
     pub id: usize,
+    /// The scheduler's id of the URL's own host (before any redirect),
+    /// which its verdict counts to.
+    pub home: usize,
     /// The URL of the next request (changes along redirects).
     pub url: Url,
     pub method: Method,
@@ -47,19 +50,20 @@ pub(crate) struct Job {
     /// The anchors its spellings point at (`#name`), decoded.
     pub anchors: Arc<[String]>,
     /// Not a link but the probe of a directory: its answer settles the key.
-    pub probe: Option<ProbeKey>,
+    pub probe: Option<Box<ProbeKey>>,
     /// Its GET asks for the first bytes only (`Range`); cleared when a
     /// server answers 416 to it.
     pub ranged: bool,
     /// The error its HEAD answered, and how that answer looked, when this
     /// GET is asked to confirm it.
-    pub head_said: Option<(u16, Shape)>,
+    pub head_said: Option<Box<(u16, Shape)>>,
 }
 
 impl Job {
     pub fn new(id: usize, url: Url) -> Job {
         Job {
             id,
+            home: 0,
             url,
             method: Method::HEAD,
             hops: Vec::new(),
@@ -83,7 +87,7 @@ impl Job {
         Job {
             method: Method::GET,
             sample: true,
-            probe: Some(key),
+            probe: Some(Box::new(key)),
             ..Job::new(usize::MAX, url)
         }
     }
@@ -212,7 +216,7 @@ pub(crate) fn judge(
                 }
                 // Servers lie on HEAD: ask again with GET before calling it broken.
                 job.method = Method::GET;
-                job.head_said = Some((status, shape));
+                job.head_said = Some(Box::new((status, shape)));
                 return Next::Get(job);
             }
             Next::Done(done(&job, now, status, false, None))

@@ -23,7 +23,7 @@ use super::{walls, CheckConfig, CheckResult, Fragment, Status, ToCheck};
 use crate::net::{Door, Request, Response};
 use budget::{Budget, Room};
 use probes::{Known, Probes, Waiter};
-use queue::{origin, Queue};
+use queue::{origin, Fresh, Queue};
 use reqwest::Method;
 use slots::Slots;
 use std::sync::Arc;
@@ -37,7 +37,8 @@ struct Scheduler {
     queue: Queue,
     probes: Probes,
     /// Verdicts reached, not yet sent.
-    outbox: Vec<(usize, CheckResult)>,
+    /// Verdicts to send: the link's own host, its id, its result.
+    outbox: Vec<(usize, usize, CheckResult)>,
     /// Links without a verdict yet (probes are not counted).
     pending: usize,
 }
@@ -52,28 +53,26 @@ pub(crate) async fn run(
 ) {
     let mut s = Scheduler::new(door, cfg.clone(), urls.len());
     let fragments = cfg.fragments;
-    // Each link's own host, which its verdict is counted to (see `budget.rs`).
-    let mut home: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
-    for t in &urls {
-        let hid = s.queue.host_of(&t.url);
+    let hosts: Vec<usize> = urls.iter().map(|t| s.queue.host_of(&t.url)).collect();
+    for &hid in &hosts {
         s.queue.hosts[hid].open_urls += 1;
-        home.insert(t.id, hid);
     }
     for hid in 0..s.queue.hosts.len() {
         let n = s.queue.hosts[hid].open_urls;
         s.queue.reserve(hid, n);
     }
-    s.queue.enqueue_all(urls.into_iter().map(|t| {
-        let mut job = Job::new(t.id, t.url);
-        // A HEAD goes first even when the anchors need the page: a GET of
-        // a URL that turns out to be a large file would start its whole
-        // transfer (servers ignore `Range` as often as not), and a URL's
-        // extension does not tell.
-        if fragments {
-            job.anchors = Arc::from(t.anchors);
-        }
-        job
-    }));
+    // A HEAD goes first even when the anchors need the page: a GET of a
+    // URL that turns out to be a large file would start its whole transfer
+    // (servers ignore `Range` as often as not), and a URL's extension does
+    // not tell.
+    s.queue
+        .enqueue_all(hosts.into_iter().zip(urls).map(|(hid, t)| {
+            let anchors = if fragments { t.anchors } else { Vec::new() };
+            (hid, Fresh::new(t.id, &t.url, anchors))
+        }));
+    // The URLs as they came (a parsed `Url` each) are gone: their room,
+    // and what planning freed, go back before the run's longest stage.
+    crate::memory::give_back_freed();
     let mut set: JoinSet<(usize, Job, Answer)> = JoinSet::new();
     let mut slots = Slots::new(&cfg);
     let mut budget = Budget::new(
@@ -83,12 +82,10 @@ pub(crate) async fn run(
     );
     loop {
         // Verdicts reached by the last answer, or without a request.
-        for (id, result) in std::mem::take(&mut s.outbox) {
+        for (home, id, result) in std::mem::take(&mut s.outbox) {
             s.pending -= 1;
-            if let Some(&hid) = home.get(&id) {
-                s.queue.hosts[hid].open_urls -= 1;
-                budget.finished(hid);
-            }
+            s.queue.hosts[home].open_urls -= 1;
+            budget.finished(home);
             if results.send((id, result)).await.is_err() {
                 return;
             }
@@ -331,8 +328,8 @@ impl Scheduler {
             retries: self.queue.hosts[hid].retry_budget(policy.retries),
             believes_head_gone,
         };
-        let id = job.id;
-        let probe = job.probe.clone();
+        let (id, home) = (job.id, job.home);
+        let probe = job.probe.as_deref().cloned();
         let why = match &answer {
             Answer::Response { status, .. } => status.to_string(),
             Answer::Failed(f) => f.cause.clone(),
@@ -346,7 +343,7 @@ impl Scheduler {
                     // A made-up path that fails (404, 410, no answer) says
                     // the host is honest.
                     Some(key) => self.probe_answered(key, Probed::Honest, now),
-                    None => self.outbox.push((id, result)),
+                    None => self.outbox.push((home, id, result)),
                 }
             }
             Next::Accepted(job, status, page, readable) => {
@@ -389,16 +386,19 @@ impl Scheduler {
     fn next_step(&mut self, only: Option<usize>, now: Instant) -> Option<(usize, Job)> {
         loop {
             let (hid, job) = self.queue.next_step(only)?;
-            let believed = job.head_said.as_ref().is_some_and(|(s, shape)| {
+            let believed = job.head_said.as_deref().is_some_and(|(s, shape)| {
                 matches!(s, 404 | 410) && self.queue.hosts[hid].believes_head_gone(shape)
             });
             if !believed {
                 return Some((hid, job));
             }
             self.queue.unsend(hid);
-            let status = job.head_said.as_ref().map_or(404, |(s, _)| *s);
-            self.outbox
-                .push((job.id, verdict::done(&job, now, status, false, None)));
+            let status = job.head_said.as_deref().map_or(404, |(s, _)| *s);
+            self.outbox.push((
+                job.home,
+                job.id,
+                verdict::done(&job, now, status, false, None),
+            ));
         }
     }
 
@@ -421,7 +421,7 @@ impl Scheduler {
             hops: job.hops.len(),
             page: page.map(|p| *p),
         };
-        if let Some(key) = job.probe.take() {
+        if let Some(key) = job.probe.take().map(|k| *k) {
             return self.probe_answered(key, Probed::Soft(Box::new(landing)), now);
         }
         // Anchors need the page: ask with GET before anything else, and the
@@ -520,7 +520,7 @@ impl Scheduler {
                 .collect();
         }
         debug_assert!(result.status != Status::Excluded);
-        self.outbox.push((job.id, result));
+        self.outbox.push((job.home, job.id, result));
     }
 }
 
@@ -572,8 +572,13 @@ mod tests {
     }
 
     fn fill(s: &mut Scheduler, host: &str, n: usize) {
-        s.queue
-            .enqueue_all((0..n).map(|i| Job::new(i, url(&format!("http://{host}/{i}")))));
+        let hid = s.queue.host_of(&url(&format!("http://{host}/")));
+        s.queue.enqueue_all((0..n).map(|i| {
+            (
+                hid,
+                Fresh::new(i, &url(&format!("http://{host}/{i}")), Vec::new()),
+            )
+        }));
         s.pending += n;
     }
 
@@ -592,13 +597,15 @@ mod tests {
         assert_eq!(methods.iter().filter(|m| **m == Method::GET).count(), 3);
         assert_eq!(s.outbox.len(), 3);
         // The fourth: its HEAD's 404 is believed.
-        s.queue.enqueue_all([Job::new(9, url("http://big.test/9"))]);
+        let hid = s.queue.host_of(&url("http://big.test/"));
+        s.queue
+            .enqueue_all([(hid, Fresh::new(9, &url("http://big.test/9"), Vec::new()))]);
         let (h, head) = send(&mut s);
         assert_eq!(head.method, Method::HEAD);
         s.settle(h, head, answer(404), false, now);
         assert_eq!(s.outbox.len(), 4, "no GET: a verdict at once");
-        assert_eq!(s.outbox[3].1.requests, 1);
-        assert_eq!(s.outbox[3].1.status, crate::check::Status::Broken);
+        assert_eq!(s.outbox[3].2.requests, 1);
+        assert_eq!(s.outbox[3].2.status, crate::check::Status::Broken);
     }
 
     #[tokio::test]

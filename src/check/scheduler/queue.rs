@@ -54,12 +54,53 @@ pub(crate) fn origin(url: &Url) -> Origin {
     )
 }
 
-/// One host's place in the queue.
+/// A URL before its first request: what its [`Job`] is made of when it
+/// is sent, in a sixth of a job's room. A host's thousands of URLs wait
+/// in its queue for most of the run; only those on their way are jobs.
+#[derive(Debug)]
+pub(crate) struct Fresh {
+    id: usize,
+    /// The URL as the url crate wrote it, so it parses back the same.
+    url: Box<str>,
+    origin: Origin,
+    anchors: Box<[String]>,
+}
+
+impl Fresh {
+    /// URL `id`, with the anchors its page is to have.
+    pub fn new(id: usize, url: &Url, anchors: Vec<String>) -> Fresh {
+        Fresh {
+            id,
+            url: url.as_str().into(),
+            origin: origin(url),
+            anchors: anchors.into_boxed_slice(),
+        }
+    }
+
+    /// Its job, on host `home`'s queue.
+    fn into_job(self, home: usize) -> Job {
+        let url = Url::parse(&self.url).expect("a URL the url crate wrote parses");
+        let mut job = Job::new(self.id, url);
+        job.home = home;
+        if !self.anchors.is_empty() {
+            job.anchors = Arc::from(self.anchors);
+        }
+        job
+    }
+}
+
+/// One host's place in the queue. Its next job is the first of `ready`
+/// when some were put first (a probe, a GET that shows whether its HEAD
+/// lies), else its next URL not tried yet, else the next follow-up.
 #[derive(Debug, Default)]
 pub(super) struct Lane {
-    /// Its jobs ready to go, first tries before follow-ups.
-    pub ready: VecDeque<Job>,
-    /// Jobs in `ready` whose URL has not had a request yet.
+    /// Jobs put first, then follow-ups (GET after HEAD, redirect hops, retries).
+    ready: VecDeque<Job>,
+    /// How many at the front of `ready` were put first.
+    first: usize,
+    /// Its URLs not tried yet, in order.
+    fresh: VecDeque<Fresh>,
+    /// Jobs and URLs in the lane that have not had a request yet.
     pub unstarted: usize,
     /// In `runnable`, at this urgency (it may also sit there at a lower one).
     queued: Option<Urgency>,
@@ -70,6 +111,36 @@ pub(super) struct Lane {
     /// request may be sent: that long after its last one was.
     interval: Option<std::time::Duration>,
     not_before: Option<Instant>,
+}
+
+impl Lane {
+    fn is_empty(&self) -> bool {
+        self.ready.is_empty() && self.fresh.is_empty()
+    }
+
+    fn len(&self) -> usize {
+        self.ready.len() + self.fresh.len()
+    }
+
+    /// The origin of the job [`Lane::pop`] would take.
+    fn next_origin(&self) -> Option<Origin> {
+        match (self.first, self.fresh.front()) {
+            (0, Some(f)) => Some(f.origin),
+            _ => self.ready.front().map(|j| origin(&j.url)),
+        }
+    }
+
+    /// The next job of this lane, host `hid`'s.
+    fn pop(&mut self, hid: usize) -> Option<Job> {
+        if self.first > 0 {
+            self.first -= 1;
+            return self.ready.pop_front();
+        }
+        match self.fresh.pop_front() {
+            Some(f) => Some(f.into_job(hid)),
+            None => self.ready.pop_front(),
+        }
+    }
 }
 
 pub(super) struct Queue {
@@ -151,21 +222,20 @@ impl Queue {
         !due
     }
 
-    /// Makes room in host `hid`'s queue for `n` more jobs at once: grown by
-    /// doubling, a host's thousands of jobs (about 300 bytes each) would
-    /// hold up to twice their room, and three times while it grows.
+    /// Makes room in host `hid`'s queue for `n` more URLs at once: grown
+    /// by doubling, a host's thousands would hold up to twice their room,
+    /// and three times while it grows.
     pub fn reserve(&mut self, hid: usize, n: usize) {
-        self.lanes[hid].ready.reserve_exact(n);
+        self.lanes[hid].fresh.reserve_exact(n);
     }
 
-    /// Queues every job, then ranks the hosts, so that each host is ranked
-    /// by its whole backlog.
-    pub fn enqueue_all(&mut self, jobs: impl IntoIterator<Item = Job>) {
-        for job in jobs {
-            let hid = self.host_of(&job.url);
+    /// Queues every URL (with its host's id), then ranks the hosts, so that
+    /// each host is ranked by its whole backlog.
+    pub fn enqueue_all(&mut self, urls: impl IntoIterator<Item = (usize, Fresh)>) {
+        for (hid, fresh) in urls {
             let lane = &mut self.lanes[hid];
-            lane.unstarted += usize::from(job.requests == 0);
-            lane.ready.push_back(job);
+            lane.unstarted += 1;
+            lane.fresh.push_back(fresh);
         }
         for hid in 0..self.hosts.len() {
             self.mark_runnable(hid);
@@ -190,6 +260,7 @@ impl Queue {
         let lane = &mut self.lanes[hid];
         lane.unstarted += usize::from(job.requests == 0);
         lane.ready.push_front(job);
+        lane.first += 1;
         self.mark_runnable(hid);
     }
 
@@ -208,21 +279,21 @@ impl Queue {
 
     pub fn mark_runnable(&mut self, hid: usize) {
         let (host, lane) = (&self.hosts[hid], &mut self.lanes[hid]);
-        if lane.ready.is_empty() || host.in_flight >= host.limit || host.paused_until.is_some() {
+        if lane.is_empty() || host.in_flight >= host.limit || host.paused_until.is_some() {
             return;
         }
         if lane.not_before.is_some() && self.spacing(hid) {
             return;
         }
         let (host, lane) = (&self.hosts[hid], &mut self.lanes[hid]);
-        let backlog = lane.ready.len();
+        let backlog = lane.len();
         let rounds = backlog / host.limit.max(1);
         let urgency = if rounds >= CRITICAL_ROUNDS {
             Urgency::Critical
         } else if lane.open.is_some_and(|open| {
             host.last_answer
                 .is_some_and(|t| t + self.keep_alive > self.now)
-                && lane.ready.front().is_some_and(|j| origin(&j.url) == open)
+                && lane.next_origin() == Some(open)
         }) {
             Urgency::Warm
         } else if lane.unstarted > 0 {
@@ -256,7 +327,7 @@ impl Queue {
                 return None;
             }
             let (host, lane) = (&mut self.hosts[hid], &mut self.lanes[hid]);
-            let Some(mut job) = lane.ready.pop_front() else {
+            let Some(mut job) = lane.pop(hid) else {
                 continue;
             };
             host.in_flight += 1;
