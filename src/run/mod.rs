@@ -163,20 +163,6 @@ pub fn stored_report(
     }
 }
 
-/// Hands the memory checking freed back to the system before lint and the
-/// report allocate theirs. glibc keeps freed chunks for reuse, and the
-/// report's allocations, made on other threads, seldom reuse the ones the
-/// runtime's workers freed: the peak added both (183 to 196 MB on the
-/// 100,000-link replay; 168 MB with this, BENCHMARKS.md).
-fn give_back_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only releases free memory of the allocator's own
-    // arenas; it is safe to call from any thread at any time.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}
-
 /// What `linkrot index` read.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct IndexSummary {
@@ -326,7 +312,7 @@ pub async fn check(
     let problems = std::mem::take(&mut found.problems);
     let lint_urls = std::mem::take(&mut found.table).into_lint_urls();
     drop((found, requests, latest, plan, failing));
-    give_back_freed_memory();
+    crate::memory::give_back_freed();
     // Everything but lint's findings is committed now: the report's links
     // are read back while lint runs, on another thread.
     writer.flush().await;

@@ -78,76 +78,91 @@ fn page_writes(page: crawl::Page, now: i64) -> (Write, Write) {
 
 /// Distinct URLs as written, what each is checked as, and the dates of
 /// the issues citing each. Each URL is held once (its id is its index);
-/// a URL costs about 100 bytes beside its text.
+/// a URL costs about 70 bytes beside its text.
 #[derive(Default)]
 pub(super) struct UrlTable {
-    pub written: IndexSet<String>,
+    /// Shared with [`Requests::urls`] where a URL is requested as written.
+    pub written: IndexSet<Arc<str>>,
     /// The absolute URL a relative one resolved to (`--base-url`), by id.
     resolved: HashMap<usize, String>,
     /// The dates of the issues citing each URL (`None`: an issue without
-    /// one), sorted, each once: most URLs have one.
-    dates: Vec<Vec<Option<Date>>>,
-    /// The issues citing each URL, for lint: the first, and any others.
-    citing: Citing,
+    /// one), each once.
+    dates: OneOrMore<Option<Date>>,
+    /// Which issues (by their place among those read) cite each URL, in
+    /// the order they were read: what lint's `seen-before` knows of the
+    /// run's own issues without keeping their links.
+    citing: OneOrMore<u32>,
 }
 
-/// Which issues (by their place among those read) cite each URL: what
-/// lint's `seen-before` knows of the run's own issues without keeping
-/// their links.
-#[derive(Default)]
-pub(super) struct Citing {
-    first: Vec<u32>,
-    more: HashMap<usize, Vec<u32>>,
+/// Values by id, where most ids have one: each id's first value in one
+/// vector, the others of the few ids with more beside it. A `Vec` per id
+/// would cost 24 bytes and an allocation each, a third of what a URL of
+/// the table costs.
+#[derive(Debug, Default)]
+pub(super) struct OneOrMore<T> {
+    first: Vec<T>,
+    more: HashMap<usize, Vec<T>>,
 }
 
-impl Citing {
-    fn add(&mut self, wid: usize, issue: u32) {
-        if wid == self.first.len() {
-            self.first.push(issue);
-        } else if self.first[wid] != issue {
-            let more = self.more.entry(wid).or_default();
-            if more.last() != Some(&issue) {
-                more.push(issue);
-            }
-        }
+impl<T: PartialEq> OneOrMore<T> {
+    /// A new id (the next index), with its first value.
+    fn push(&mut self, value: T) -> usize {
+        self.first.push(value);
+        self.first.len() - 1
     }
 
-    /// The issues citing URL `wid`, in the order they were read.
-    fn of(&self, wid: usize) -> impl Iterator<Item = usize> + '_ {
-        std::iter::once(self.first[wid])
-            .chain(self.more.get(&wid).into_iter().flatten().copied())
-            .map(|i| i as usize)
+    /// Adds `value` to `id`'s values.
+    fn add(&mut self, id: usize, value: T) {
+        self.more.entry(id).or_default().push(value);
+    }
+
+    /// `id`'s values, in the order they were added.
+    fn of(&self, id: usize) -> impl Iterator<Item = &T> + '_ {
+        std::iter::once(&self.first[id]).chain(self.more.get(&id).into_iter().flatten())
+    }
+
+    fn last(&self, id: usize) -> &T {
+        self.more
+            .get(&id)
+            .and_then(|m| m.last())
+            .unwrap_or(&self.first[id])
+    }
+
+    /// Whether `id` has more than one value.
+    fn has_more(&self, id: usize) -> bool {
+        self.more.contains_key(&id)
     }
 }
 
 /// What lint needs of the URL table once the rest is dropped: each URL,
 /// and the issues citing it.
 pub(super) struct LintUrls {
-    urls: IndexSet<String>,
-    citing: Citing,
+    urls: IndexSet<Arc<str>>,
+    citing: OneOrMore<u32>,
 }
 
 impl UrlTable {
     /// Adds `link`, cited by the `issue`th issue read, dated `date`.
     fn add(&mut self, link: &Link, date: Option<Date>, issue: usize) {
-        let id = match self.written.get_index_of(&link.url) {
-            Some(id) => id,
+        let issue = u32::try_from(issue).unwrap_or(u32::MAX);
+        let id = match self.written.get_index_of(link.url.as_str()) {
+            Some(id) => {
+                if *self.citing.last(id) != issue {
+                    self.citing.add(id, issue);
+                }
+                if !self.dates.of(id).any(|d| *d == date) {
+                    self.dates.add(id, date);
+                }
+                id
+            }
             None => {
-                self.dates.push(Vec::new());
-                self.written.insert_full(link.url.clone()).0
+                self.citing.push(issue);
+                self.dates.push(date);
+                self.written.insert_full(Arc::from(link.url.as_str())).0
             }
         };
-        self.citing
-            .add(id, u32::try_from(issue).unwrap_or(u32::MAX));
         if let Some(r) = &link.resolved {
             self.resolved.entry(id).or_insert_with(|| r.clone());
-        }
-        let dates = &mut self.dates[id];
-        if let Err(at) = dates.binary_search(&date) {
-            dates.insert(at, date);
-            if dates.len() == 1 {
-                dates.shrink_to_fit();
-            }
         }
     }
 
@@ -171,7 +186,7 @@ impl UrlTable {
     pub fn resolved(&self) -> HashMap<String, String> {
         self.resolved
             .iter()
-            .map(|(&w, r)| (self.written[w].clone(), r.clone()))
+            .map(|(&w, r)| (self.written[w].to_string(), r.clone()))
             .collect()
     }
 
@@ -179,8 +194,8 @@ impl UrlTable {
     pub fn lookups(&self, failing: &[usize]) -> Vec<(String, Option<Date>)> {
         failing
             .iter()
-            .flat_map(|&wid| self.dates[wid].iter().map(move |d| (wid, *d)))
-            .map(|(wid, d)| (self.written[wid].clone(), d))
+            .flat_map(|&wid| self.dates.of(wid).map(move |d| (wid, *d)))
+            .map(|(wid, d)| (self.written[wid].to_string(), d))
             .collect()
     }
 }
@@ -204,8 +219,11 @@ pub(super) struct Found {
 
 /// The most links a run keeps in memory for lint (about 200 bytes each,
 /// with their text): an archive's issues beyond are read back from the
-/// database when lint comes to them, which costs a query per issue.
-pub const LINT_HOLDS_AT_MOST: usize = 131_072;
+/// database when lint comes to them, which costs a query per issue. Lint
+/// reads them while the report's links are read back, which takes longer,
+/// so the cost is hidden; holding a 100,000-link run's links would cost
+/// 20 MB through the whole run.
+pub const LINT_HOLDS_AT_MOST: usize = 32_768;
 
 impl Found {
     /// Keeps `doc` for lint, with its `links` while they fit.
@@ -341,11 +359,13 @@ pub(super) async fn crawl_web(
 
 /// The distinct requests (fragment stripped) and the written URLs each stands for.
 pub(super) struct Requests {
-    /// Each URL requested, once (its id is its index), as parsed.
-    pub urls: IndexSet<String>,
-    pub targets: Vec<Vec<usize>>,
-    /// The anchors the spellings of each request point at.
-    pub anchors: Vec<Vec<String>>,
+    /// Each URL requested, once (its id is its index), as parsed: the
+    /// written URL's own string when they are the same.
+    pub urls: IndexSet<Arc<str>>,
+    /// The written URLs each request stands for.
+    pub targets: OneOrMore<usize>,
+    /// The anchors the spellings of a request point at, for those with any.
+    pub anchors: HashMap<usize, Vec<String>>,
     /// What `--remap` made of each written URL it rewrote, by written id.
     pub remapped: HashMap<usize, String>,
 }
@@ -353,10 +373,9 @@ pub(super) struct Requests {
 impl Requests {
     /// Every written URL that leads to a request.
     pub fn spellings<'a>(&self, table: &'a UrlTable) -> Vec<&'a str> {
-        self.targets
-            .iter()
-            .flatten()
-            .map(|&w| table.written[w].as_str())
+        (0..self.targets.first.len())
+            .flat_map(|rid| self.targets.of(rid))
+            .map(|&w| &*table.written[w])
             .collect()
     }
 
@@ -366,10 +385,13 @@ impl Requests {
         table: &'a UrlTable,
         latest: &'a HashMap<String, LatestCheck>,
     ) -> impl Iterator<Item = (usize, Vec<Option<&'a LatestCheck>>)> + 'a {
-        self.targets.iter().enumerate().map(move |(rid, ws)| {
+        (0..self.targets.first.len()).map(move |rid| {
             (
                 rid,
-                ws.iter().map(|&w| latest.get(&table.written[w])).collect(),
+                self.targets
+                    .of(rid)
+                    .map(|&w| latest.get(&*table.written[w]))
+                    .collect(),
             )
         })
     }
@@ -381,8 +403,8 @@ pub(super) async fn classify(run: &Run<'_>, classifier: &Classifier, table: &Url
     run.observer.checking(table.written.len());
     let mut out = Requests {
         urls: IndexSet::new(),
-        targets: Vec::new(),
-        anchors: Vec::new(),
+        targets: OneOrMore::default(),
+        anchors: HashMap::new(),
         remapped: HashMap::new(),
     };
     for (wid, written) in table.written.iter().enumerate() {
@@ -394,21 +416,31 @@ pub(super) async fn classify(run: &Run<'_>, classifier: &Classifier, table: &Url
         match classifier.classify(remapped.as_deref().unwrap_or(target)) {
             Target::Check(url) => {
                 let rid = match out.urls.get_index_of(url.as_str()) {
-                    Some(rid) => rid,
+                    Some(rid) => {
+                        out.targets.add(rid, wid);
+                        rid
+                    }
                     None => {
-                        out.targets.push(Vec::new());
-                        out.anchors.push(Vec::new());
-                        out.urls.insert_full(String::from(url)).0
+                        out.targets.push(wid);
+                        let url = if url.as_str() == &**written {
+                            written.clone()
+                        } else {
+                            Arc::from(url.as_str())
+                        };
+                        out.urls.insert_full(url).0
                     }
                 };
-                out.targets[rid].push(wid);
                 if let Some(name) = fragment_of(target).and_then(|f| check::anchor_name(&f)) {
-                    if !out.anchors[rid].contains(&name) {
-                        out.anchors[rid].push(name);
+                    let anchors = out.anchors.entry(rid).or_default();
+                    if !anchors.contains(&name) {
+                        anchors.push(name);
                     }
                 }
             }
-            Target::Skip(result) => run.record(written.clone(), result, remapped.clone()).await,
+            Target::Skip(result) => {
+                run.record(written.to_string(), result, remapped.clone())
+                    .await;
+            }
         }
         if let Some(to) = remapped {
             out.remapped.insert(wid, to);
@@ -433,9 +465,9 @@ pub(super) async fn reuse(
     let mut failing = Vec::new();
     let mut reused = Vec::new();
     for &rid in plan.deferred.iter().chain(&plan.reuse) {
-        for &wid in &requests.targets[rid] {
+        for &wid in requests.targets.of(rid) {
             let written = &table.written[wid];
-            match latest.get(written) {
+            match latest.get(&**written) {
                 Some(l) => {
                     run.observer.checked(
                         written,
@@ -453,7 +485,7 @@ pub(super) async fn reuse(
                 None => {
                     let result = CheckResult::without_request(check::Status::Excluded, unchecked);
                     let remapped = requests.remapped.get(&wid).cloned();
-                    run.record(written.clone(), result, remapped).await;
+                    run.record(written.to_string(), result, remapped).await;
                 }
             }
         }
@@ -519,7 +551,7 @@ pub(super) async fn check_requests(
             id: rid,
             url: reqwest::Url::parse(&requests.urls[rid])
                 .expect("a request's URL is one that parsed"),
-            anchors: requests.anchors[rid].clone(),
+            anchors: requests.anchors.get(&rid).cloned().unwrap_or_default(),
         })
         .collect();
     let (tx, mut rx) = mpsc::channel::<(usize, CheckResult)>(256);
@@ -530,14 +562,14 @@ pub(super) async fn check_requests(
     };
     while let Some((rid, result)) = rx.recv().await {
         sent.requests += u64::from(result.requests);
-        for &wid in &requests.targets[rid] {
+        for &wid in requests.targets.of(rid) {
             if result.status.is_failure() {
                 sent.failing.push(wid);
             }
             let written = &table.written[wid];
             let remapped = requests.remapped.get(&wid).cloned();
             run.record(
-                written.clone(),
+                written.to_string(),
                 for_spelling(&result, table.target(wid)),
                 remapped,
             )
@@ -629,7 +661,7 @@ pub(super) async fn lint_issues(
     let writes = run.writer.sender();
     tokio::task::spawn_blocking(move || {
         let history = if level == LintLevel::All {
-            let web = urls.urls.iter().map(String::as_str).filter(|u| is_web(u));
+            let web = urls.urls.iter().map(|u| &**u).filter(|u| is_web(u));
             let mut history = reader.lint_history(web, Some(run_id))?;
             cited_in_run(&mut history, &issues, &urls);
             history
@@ -676,9 +708,9 @@ fn cited_in_run(
             continue;
         }
         // Cited by more than its first issue, or by one the database knows.
-        if urls.citing.more.contains_key(&wid) || history.is_cited(url) {
-            for d in urls.citing.of(wid) {
-                let doc = &issues[d].0;
+        if urls.citing.has_more(wid) || history.is_cited(url) {
+            for &d in urls.citing.of(wid) {
+                let doc = &issues[d as usize].0;
                 history.cited_in(url, &doc.path, doc.date, doc.title.as_deref());
             }
         }
