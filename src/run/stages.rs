@@ -106,9 +106,13 @@ pub(super) struct OneOrMore<T> {
 
 impl<T: PartialEq> OneOrMore<T> {
     /// A new id (the next index), with its first value.
-    fn push(&mut self, value: T) -> usize {
+    fn push(&mut self, value: T) {
         self.first.push(value);
-        self.first.len() - 1
+    }
+
+    /// How many ids it has.
+    fn len(&self) -> usize {
+        self.first.len()
     }
 
     /// Adds `value` to `id`'s values.
@@ -373,7 +377,7 @@ pub(super) struct Requests {
 impl Requests {
     /// Every written URL that leads to a request.
     pub fn spellings<'a>(&self, table: &'a UrlTable) -> Vec<&'a str> {
-        (0..self.targets.first.len())
+        (0..self.targets.len())
             .flat_map(|rid| self.targets.of(rid))
             .map(|&w| &*table.written[w])
             .collect()
@@ -385,7 +389,7 @@ impl Requests {
         table: &'a UrlTable,
         latest: &'a HashMap<String, LatestCheck>,
     ) -> impl Iterator<Item = (usize, Vec<Option<&'a LatestCheck>>)> + 'a {
-        (0..self.targets.first.len()).map(move |rid| {
+        (0..self.targets.len()).map(move |rid| {
             (
                 rid,
                 self.targets

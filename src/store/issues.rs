@@ -66,38 +66,24 @@ impl Store {
     /// The links of the issue at `path` as last stored, in the order they
     /// were read: what lint reads back instead of a run keeping them all.
     pub fn issue_links(&self, path: &str) -> Result<Vec<Link>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT u.url, o.line, o.col, o.span_start, o.span_end, o.kind, o.text, o.resolved, o.flaw
-                 FROM issues i JOIN occurrences o ON o.issue_id = i.id JOIN urls u ON u.id = o.url_id
-                 WHERE i.path = ?1 ORDER BY o.span_start, o.rowid",
-            )
-            .map_err(|e| self.err(e))?;
-        let links = stmt
-            .query_map([path], |r| link_of(r, 0))
-            .map_err(|e| self.err(e))?
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| self.err(e))?;
-        Ok(links)
+        self.rows(
+            "SELECT u.url, o.line, o.col, o.span_start, o.span_end, o.kind, o.text, o.resolved, o.flaw
+             FROM issues i JOIN occurrences o ON o.issue_id = i.id JOIN urls u ON u.id = o.url_id
+             WHERE i.path = ?1 ORDER BY o.span_start, o.rowid",
+            [path],
+            |r| link_of(r, 0),
+        )
     }
 
     /// Where `url` is cited now, in path and line order.
     pub fn citations(&self, url: &str) -> Result<Vec<OccurrenceRecord>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT i.path, o.line, o.col, i.date, i.title, o.text, o.kind
-                 FROM occurrences o JOIN issues i ON i.id = o.issue_id JOIN urls u ON u.id = o.url_id
-                 WHERE u.url = ?1 ORDER BY i.path, o.line, o.col",
-            )
-            .map_err(|e| self.err(e))?;
-        let cited = stmt
-            .query_map([url], |r| occurrence(r, 0))
-            .map_err(|e| self.err(e))?
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| self.err(e))?;
-        Ok(cited)
+        self.rows(
+            "SELECT i.path, o.line, o.col, i.date, i.title, o.text, o.kind
+             FROM occurrences o JOIN issues i ON i.id = o.issue_id JOIN urls u ON u.id = o.url_id
+             WHERE u.url = ?1 ORDER BY i.path, o.line, o.col",
+            [url],
+            |r| occurrence(r, 0),
+        )
     }
 }
 

@@ -150,6 +150,18 @@ impl Store {
         classify(&self.path, e, false)
     }
 
+    /// Every row `sql` (a statement kept prepared) answers for `params`, as `row` maps it.
+    fn rows<T>(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+        row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(sql).map_err(|e| self.err(e))?;
+        let rows = stmt.query_map(params, row).map_err(|e| self.err(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    }
+
     /// Applies the missing migrations, one transaction each. Each step takes
     /// the write lock first and reads the version inside it, so two runs
     /// opening a new database at once do not both apply the same step.

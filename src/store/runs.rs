@@ -453,16 +453,12 @@ impl Store {
         &self,
         url: &str,
     ) -> Result<(Vec<TimelineEntry>, Vec<OccurrenceRecord>), StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT c.run_id, c.checked_at, c.status, c.http_status, c.final_url, c.error
-                 FROM checks c JOIN urls u ON u.id = c.url_id WHERE u.url = ?1
-                 ORDER BY c.checked_at, c.id",
-            )
-            .map_err(|e| self.err(e))?;
-        let checks = stmt
-            .query_map([url], |r| {
+        let checks = self.rows(
+            "SELECT c.run_id, c.checked_at, c.status, c.http_status, c.final_url, c.error
+             FROM checks c JOIN urls u ON u.id = c.url_id WHERE u.url = ?1
+             ORDER BY c.checked_at, c.id",
+            [url],
+            |r| {
                 let status: String = r.get(2)?;
                 Ok(TimelineEntry {
                     run_id: r.get(0)?,
@@ -472,10 +468,8 @@ impl Store {
                     final_url: r.get(4)?,
                     error: r.get(5)?,
                 })
-            })
-            .map_err(|e| self.err(e))?
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| self.err(e))?;
+            },
+        )?;
         let cited = self.citations(url)?;
         Ok((checks, cited))
     }
