@@ -1,8 +1,11 @@
 //! Handing freed memory back to the system between a run's stages.
 
-/// Hands memory freed since to the system: before checking, what
-/// extraction and planning built and dropped; before lint and the report,
-/// what checking freed. glibc keeps freed chunks for reuse, and the next
+/// Hands memory freed since to the system: after extraction, what reading
+/// the issues built and dropped (holes among the URL table's strings);
+/// before checking, what planning built and dropped; before lint and the
+/// report's walk, what checking freed; before the report's findings, what
+/// lint freed (another thread's: the findings would not reuse it).
+/// glibc keeps freed chunks for reuse, and the next
 /// stage's allocations, made on other threads, seldom reuse the ones the
 /// runtime's workers freed: the peak added both (183 to 196 MB on the
 /// 100,000-link replay; 168 MB with this, BENCHMARKS.md).

@@ -3,7 +3,7 @@
 
 use crate::lint::{LintKind, LintSeverity};
 use crate::source::{Problem, Severity};
-use crate::store::StoredFinding;
+use crate::store::{Store, StoreError, StoredFinding};
 use serde::Serialize;
 
 /// What a problem is about: an input that could not be read (or was read
@@ -113,6 +113,18 @@ impl ProblemRecord {
             issue_date: f.issue_date,
             path: f.path,
         }
+    }
+
+    /// The findings of run `run_id`, by path, position and kind, read
+    /// straight into records (one copy of them at a time).
+    pub fn findings_of_run(store: &Store, run_id: i64) -> Result<Vec<ProblemRecord>, StoreError> {
+        let mut out = Vec::new();
+        store.each_run_finding(run_id, |f| out.push(ProblemRecord::finding(f)))?;
+        // Unique (one finding of a kind at a position): no stable sort's buffer.
+        out.sort_unstable_by(|a, b| {
+            (&a.path, a.line, a.column, a.kind).cmp(&(&b.path, b.line, b.column, b.kind))
+        });
+        Ok(out)
     }
 
     /// The lint kind, for a finding.

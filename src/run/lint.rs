@@ -3,11 +3,12 @@
 //! knows the project's files; and [`CheckContext`], the one `check` lints
 //! with, which also knows the database's history.
 
+use super::stages::RunCitations;
 use super::{for_each_document, Observer};
 use crate::extract::Link;
 use crate::lint::{self, EarlierCitation, Finding, LintContext, LintLevel};
 use crate::source::{Document, GlobError, Problem, SourceConfig, STDIN_NAME};
-use crate::store::LintHistory;
+use crate::store::{first_citation, LintHistory};
 use std::path::Path;
 use time::Date;
 
@@ -47,16 +48,23 @@ impl LintContext for FsContext {
     }
 }
 
-/// What `check` lints with: the history the database holds (earlier
-/// issues, checks of `https://` forms) and the project's files.
-pub struct CheckContext<'a> {
+/// What `check` lints with: the issues the run read, the history the
+/// database holds (the issues it did not read, checks of `https://`
+/// forms) and the project's files.
+pub(super) struct CheckContext<'a> {
     /// The database's answers for the run's URLs.
-    pub history: &'a LintHistory,
+    pub(super) history: &'a LintHistory,
+    /// The issues of this run citing each URL.
+    pub(super) run: RunCitations<'a>,
 }
 
 impl LintContext for CheckContext<'_> {
     fn first_cited(&self, url: &str, path: &str, date: Option<Date>) -> Option<EarlierCitation> {
-        self.history.first_cited(url, path, date)
+        first_citation(
+            self.run.citing(url).chain(self.history.citing(url)),
+            path,
+            date,
+        )
     }
 
     fn https_works(&self, http_url: &str) -> bool {

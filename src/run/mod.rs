@@ -24,7 +24,7 @@ use crate::clock::{rfc3339, Clock};
 use crate::crawl;
 use crate::extract::{self, Link};
 use crate::net::{self, Door};
-use crate::report::{Links, Report, RunInfo, Tally, HOLD_AT_MOST, TREND_RUNS};
+use crate::report::{Links, ProblemRecord, Report, RunInfo, Tally, HOLD_AT_MOST, TREND_RUNS};
 use crate::source::{self, Document, Problem};
 use crate::store::{self, RunSettings, Store, Writer};
 use crate::Config;
@@ -142,9 +142,10 @@ pub fn report_of(store: &Store, run_id: i64) -> Result<Option<Report>, RunError>
         inputs: store.run_inputs(run_id)?,
     };
     let links = Links::of_run(store, run_id, &settings.policy, HOLD_AT_MOST)?;
+    let tally = Tally::of(&links).map_err(RunError::Report)?;
+    let findings = ProblemRecord::findings_of_run(store, run_id)?;
     Ok(Some(
-        Report::new(run, links, &[], store.run_findings(run_id)?, 0)
-            .map_err(RunError::Report)?
+        Report::tallied(run, links, tally, &[], findings, 0)
             .with_trend(store.run_trend(run_id, TREND_RUNS - 1)?)
             .with_db(store.path()),
     ))
@@ -259,6 +260,8 @@ pub async fn check(
     }
     let crawled =
         stages::crawl_web(&run, &cfg.crawl, &door, &web, cfg.lint, &reader, &mut found).await?;
+    found.table.shrink_to_fit();
+    crate::memory::give_back_freed();
     observer.extracted(found.issues, found.links);
     tracing::info!(issues = found.issues, links = found.links, "extracted");
 
@@ -334,6 +337,8 @@ pub async fn check(
         .await
         .expect("reading the links back does not panic")?;
     tracing::info!("stored");
+    // What lint held goes back before the findings are read.
+    crate::memory::give_back_freed();
 
     let finished_at = clock.now();
     let info = RunInfo {
@@ -342,7 +347,7 @@ pub async fn check(
         finished_at: rfc3339(finished_at),
         inputs: cfg.sources.inputs.clone(),
     };
-    let findings = store.run_findings(run_id)?;
+    let findings = ProblemRecord::findings_of_run(&store, run_id)?;
     let mut report = Report::tallied(info, links, tally, &problems, findings, sent.requests)
         .with_trend(store.run_trend(run_id, TREND_RUNS - 1)?)
         .with_db(&cfg.db_path);

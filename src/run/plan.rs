@@ -25,8 +25,11 @@ pub fn plan<'a, I>(requests: I, max_age: &MaxAge, budget: Option<usize>, now: i6
 where
     I: IntoIterator<Item = (usize, Vec<Option<&'a LatestCheck>>)>,
 {
+    let requests = requests.into_iter();
     let mut out = Plan::default();
-    let mut stale: Vec<(Option<i64>, usize)> = Vec::new();
+    // Sized once: on a first run every request is stale. Each with when
+    // it was last checked (`i64::MIN`: some spelling never was).
+    let mut stale: Vec<(i64, usize)> = Vec::with_capacity(requests.size_hint().0);
     for (id, latest) in requests {
         let fresh = latest
             .iter()
@@ -36,12 +39,13 @@ where
         } else {
             // The oldest of its spellings' checks; none at all sorts first.
             let oldest = latest.iter().map(|l| l.map(|l| l.point.at)).min().flatten();
-            let never = latest.iter().any(Option::is_none);
-            stale.push((if never { None } else { oldest }, id));
+            stale.push((oldest.unwrap_or(i64::MIN), id));
         }
     }
     if let Some(budget) = budget {
-        stale.sort_by_key(|(at, _)| at.unwrap_or(i64::MIN));
+        // By id among equals, as requested: an unstable sort needs no
+        // buffer the size of the list.
+        stale.sort_unstable();
         let keep = budget.min(stale.len());
         out.deferred = stale.drain(keep..).map(|(_, id)| id).collect();
     }

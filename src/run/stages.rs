@@ -11,7 +11,7 @@ use crate::extract::{Format, Link};
 use crate::lint::{self, LintLevel};
 use crate::net::Door;
 use crate::source::{self, Document, Problem};
-use crate::store::{LatestCheck, Store, Write, Writer};
+use crate::store::{CitingIssue, LatestCheck, Store, Write, Writer};
 use indexmap::IndexSet;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -105,6 +105,19 @@ pub(super) struct OneOrMore<T> {
 }
 
 impl<T: PartialEq> OneOrMore<T> {
+    /// Room for `ids` ids.
+    fn with_capacity(ids: usize) -> Self {
+        Self {
+            first: Vec::with_capacity(ids),
+            more: HashMap::new(),
+        }
+    }
+
+    /// Gives back the room grown for ids it has not got.
+    fn shrink_to_fit(&mut self) {
+        self.first.shrink_to_fit();
+    }
+
     /// A new id (the next index), with its first value.
     fn push(&mut self, value: T) {
         self.first.push(value);
@@ -130,11 +143,6 @@ impl<T: PartialEq> OneOrMore<T> {
             .get(&id)
             .and_then(|m| m.last())
             .unwrap_or(&self.first[id])
-    }
-
-    /// Whether `id` has more than one value.
-    fn has_more(&self, id: usize) -> bool {
-        self.more.contains_key(&id)
     }
 }
 
@@ -176,6 +184,14 @@ impl UrlTable {
         self.resolved
             .get(&wid)
             .map_or(&self.written[wid], String::as_str)
+    }
+
+    /// Gives back the room its vectors grew beyond their URLs (up to
+    /// half of it on a large archive), once every URL is in.
+    pub fn shrink_to_fit(&mut self) {
+        self.written.shrink_to_fit();
+        self.dates.shrink_to_fit();
+        self.citing.shrink_to_fit();
     }
 
     /// What lint needs of the table, the table dropped.
@@ -365,7 +381,7 @@ pub(super) async fn crawl_web(
 pub(super) struct Requests {
     /// Each URL requested, once (its id is its index), as parsed: the
     /// written URL's own string when they are the same.
-    pub urls: IndexSet<Arc<str>>,
+    pub urls: Vec<Arc<str>>,
     /// The written URLs each request stands for.
     pub targets: OneOrMore<usize>,
     /// The anchors the spellings of a request point at, for those with any.
@@ -377,10 +393,14 @@ pub(super) struct Requests {
 impl Requests {
     /// Every written URL that leads to a request.
     pub fn spellings<'a>(&self, table: &'a UrlTable) -> Vec<&'a str> {
-        (0..self.targets.len())
-            .flat_map(|rid| self.targets.of(rid))
-            .map(|&w| &*table.written[w])
-            .collect()
+        // At least one each: sized for that, not grown by doubling.
+        let mut out = Vec::with_capacity(self.targets.len());
+        out.extend(
+            (0..self.targets.len())
+                .flat_map(|rid| self.targets.of(rid))
+                .map(|&w| &*table.written[w]),
+        );
+        out
     }
 
     /// Each request with the latest check of each of its spellings, for [`super::plan`].
@@ -405,9 +425,11 @@ impl Requests {
 /// verdict now (unsupported, excluded, invalid).
 pub(super) async fn classify(run: &Run<'_>, classifier: &Classifier, table: &UrlTable) -> Requests {
     run.observer.checking(table.written.len());
+    // Sized once for all: most written URLs are requested as written.
+    let mut urls: IndexSet<Arc<str>> = IndexSet::with_capacity(table.written.len());
     let mut out = Requests {
-        urls: IndexSet::new(),
-        targets: OneOrMore::default(),
+        urls: Vec::new(),
+        targets: OneOrMore::with_capacity(table.written.len()),
         anchors: HashMap::new(),
         remapped: HashMap::new(),
     };
@@ -419,7 +441,7 @@ pub(super) async fn classify(run: &Run<'_>, classifier: &Classifier, table: &Url
         let remapped = classifier.remap(target);
         match classifier.classify(remapped.as_deref().unwrap_or(target)) {
             Target::Check(url) => {
-                let rid = match out.urls.get_index_of(url.as_str()) {
+                let rid = match urls.get_index_of(url.as_str()) {
                     Some(rid) => {
                         out.targets.add(rid, wid);
                         rid
@@ -431,7 +453,7 @@ pub(super) async fn classify(run: &Run<'_>, classifier: &Classifier, table: &Url
                         } else {
                             Arc::from(url.as_str())
                         };
-                        out.urls.insert_full(url).0
+                        urls.insert_full(url).0
                     }
                 };
                 if let Some(name) = fragment_of(target).and_then(|f| check::anchor_name(&f)) {
@@ -450,6 +472,9 @@ pub(super) async fn classify(run: &Run<'_>, classifier: &Classifier, table: &Url
             out.remapped.insert(wid, to);
         }
     }
+    // Only looked up by id from here on: the index goes (a third of what
+    // the set costs beside its strings).
+    out.urls = urls.into_iter().collect();
     out
 }
 
@@ -666,15 +691,18 @@ pub(super) async fn lint_issues(
     tokio::task::spawn_blocking(move || {
         let history = if level == LintLevel::All {
             let web = urls.urls.iter().map(|u| &**u).filter(|u| is_web(u));
-            let mut history = reader.lint_history(web, Some(run_id))?;
-            cited_in_run(&mut history, &issues, &urls);
-            history
+            reader.lint_history(web, Some(run_id))?
         } else {
             // Errors only: nothing to ask the database.
             crate::store::LintHistory::default()
         };
-        drop(urls);
-        let ctx = super::lint::CheckContext { history: &history };
+        let ctx = super::lint::CheckContext {
+            history: &history,
+            run: RunCitations {
+                urls: &urls,
+                issues: &issues,
+            },
+        };
         for (doc, held) in &issues {
             let read;
             let links = match held {
@@ -699,25 +727,23 @@ pub(super) async fn lint_issues(
     .expect("lint does not panic")
 }
 
-/// Tells `history` which of the run's `issues` cite each web URL, where
-/// another issue cites it too (a URL of one issue alone has no earlier
-/// citation to find).
-fn cited_in_run(
-    history: &mut crate::store::LintHistory,
-    issues: &[(Document, Option<Arc<[Link]>>)],
-    urls: &LintUrls,
-) {
-    for (wid, url) in urls.urls.iter().enumerate() {
-        if !is_web(url) {
-            continue;
-        }
-        // Cited by more than its first issue, or by one the database knows.
-        if urls.citing.has_more(wid) || history.is_cited(url) {
-            for &d in urls.citing.of(wid) {
-                let doc = &issues[d as usize].0;
-                history.cited_in(url, &doc.path, doc.date, doc.title.as_deref());
-            }
-        }
+/// The issues of a run citing each URL, read off its URL table (not
+/// copied: on a night that reads the whole archive that is every link).
+pub(super) struct RunCitations<'a> {
+    urls: &'a LintUrls,
+    issues: &'a [(Document, Option<Arc<[Link]>>)],
+}
+
+impl RunCitations<'_> {
+    /// The issues of the run citing `url` (as written), each once.
+    pub(super) fn citing(&self, url: &str) -> impl Iterator<Item = CitingIssue<'_>> {
+        let wid = self.urls.urls.get_index_of(url);
+        wid.into_iter()
+            .flat_map(|wid| self.urls.citing.of(wid))
+            .map(|&d| {
+                let doc = &self.issues[d as usize].0;
+                (doc.path.as_str(), doc.date, doc.title.as_deref())
+            })
     }
 }
 

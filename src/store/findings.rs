@@ -26,9 +26,25 @@ pub struct StoredFinding {
 }
 
 impl Store {
-    /// The findings of run `run_id`, by path and position (and, at one
-    /// position, in the order lint gives them).
+    /// The findings of run `run_id`, by path, position and kind (one of
+    /// each kind at a position).
     pub fn run_findings(&self, run_id: i64) -> Result<Vec<StoredFinding>, StoreError> {
+        let mut out = Vec::new();
+        self.each_run_finding(run_id, |f| out.push(f))?;
+        // The key is unique: no need of a stable sort's buffer.
+        out.sort_unstable_by(|a, b| {
+            (&a.path, a.line, a.column, a.kind).cmp(&(&b.path, b.line, b.column, b.kind))
+        });
+        Ok(out)
+    }
+
+    /// Hands `each` the findings of run `run_id`, in no order: for a
+    /// caller that keeps them in a shape of its own, and sorts that.
+    pub fn each_run_finding(
+        &self,
+        run_id: i64,
+        mut each: impl FnMut(StoredFinding),
+    ) -> Result<(), StoreError> {
         let mut stmt = self
             .conn
             .prepare(
@@ -54,17 +70,13 @@ impl Store {
                 }))
             })
             .map_err(|e| self.err(e))?;
-        let mut out = Vec::new();
         for row in rows {
             // A kind this linkrot does not know (written by a newer one) is left out.
             if let Some(f) = row.map_err(|e| self.err(e))? {
-                out.push(f);
+                each(f);
             }
         }
-        out.sort_by(|a, b| {
-            (&a.path, a.line, a.column, a.kind).cmp(&(&b.path, b.line, b.column, b.kind))
-        });
-        Ok(out)
+        Ok(())
     }
 }
 

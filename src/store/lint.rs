@@ -29,60 +29,63 @@ pub struct LintHistory {
     https_works: HashSet<String>,
 }
 
+/// An issue citing a URL: its path, date and title.
+pub type CitingIssue<'a> = (&'a str, Option<Date>, Option<&'a str>);
+
 impl LintHistory {
-    /// Records that the issue at `path` (dated `date`, titled `title`)
-    /// cites `url`: an issue the database was not asked about.
-    pub fn cited_in(&mut self, url: &str, path: &str, date: Option<Date>, title: Option<&str>) {
-        let citing = Citing {
-            path: path.to_string(),
-            date,
-            title: title.map(str::to_string),
-        };
-        match self.citing.get_mut(url) {
-            Some(all) if !all.contains(&citing) => all.push(citing),
-            Some(_) => {}
-            None => {
-                self.citing.insert(url.to_string(), vec![citing]);
-            }
+    /// The issues citing `url` that the database told of.
+    pub fn citing(&self, url: &str) -> impl Iterator<Item = CitingIssue<'_>> {
+        self.citing
+            .get(url)
+            .into_iter()
+            .flatten()
+            .map(|c| (c.path.as_str(), c.date, c.title.as_deref()))
+    }
+}
+
+/// Whether an issue dated `other` was published before one dated `this`.
+/// Two dates compare; an issue without a date is newer than any (a
+/// draft), so it comes after every other issue, and nothing undated is
+/// known to come before a dated issue (a stale draft, a page of the site).
+fn before(other: Option<Date>, this: Option<Date>) -> bool {
+    match (other, this) {
+        (Some(o), Some(t)) => o < t,
+        (_, None) => true,
+        (None, Some(_)) => false,
+    }
+}
+
+/// Of the issues `citing` a URL (each at most once), those other than
+/// the one at `path` and published before its `date`: the earliest (by
+/// date, then path) and how many they are.
+pub fn first_citation<'a>(
+    citing: impl IntoIterator<Item = CitingIssue<'a>>,
+    path: &str,
+    date: Option<Date>,
+) -> Option<EarlierCitation> {
+    let key = |c: &CitingIssue<'a>| (c.1.is_none(), c.1, c.0);
+    let mut first: Option<CitingIssue<'a>> = None;
+    let mut issues = 0;
+    for c in citing {
+        if c.0 == path || !before(c.1, date) {
+            continue;
+        }
+        issues += 1;
+        if first.as_ref().is_none_or(|f| key(&c) < key(f)) {
+            first = Some(c);
         }
     }
-
-    /// Whether any issue it knows of cites `url`.
-    pub fn is_cited(&self, url: &str) -> bool {
-        self.citing.contains_key(url)
-    }
-
-    /// Whether an issue dated `other` was published before one dated
-    /// `this`. Two dates compare; an issue without a date is newer than
-    /// any (a draft), so it comes after every other issue, and nothing
-    /// undated is known to come before a dated issue (a stale draft, a
-    /// page of the site).
-    fn before(other: Option<Date>, this: Option<Date>) -> bool {
-        match (other, this) {
-            (Some(o), Some(t)) => o < t,
-            (_, None) => true,
-            (None, Some(_)) => false,
-        }
-    }
+    first.map(|(path, date, title)| EarlierCitation {
+        path: path.to_string(),
+        date,
+        title: title.map(str::to_string),
+        issues,
+    })
 }
 
 impl LintContext for LintHistory {
     fn first_cited(&self, url: &str, path: &str, date: Option<Date>) -> Option<EarlierCitation> {
-        let earlier: Vec<&Citing> = self
-            .citing
-            .get(url)?
-            .iter()
-            .filter(|c| c.path != path && Self::before(c.date, date))
-            .collect();
-        let first = earlier.iter().min_by(|a, b| {
-            (a.date.is_none(), a.date, &a.path).cmp(&(b.date.is_none(), b.date, &b.path))
-        })?;
-        Some(EarlierCitation {
-            path: first.path.clone(),
-            date: first.date,
-            title: first.title.clone(),
-            issues: earlier.len(),
-        })
+        first_citation(self.citing(url), path, date)
     }
 
     fn https_works(&self, http_url: &str) -> bool {
@@ -107,6 +110,9 @@ fn normalized(url: &str) -> Option<String> {
     Some(u.into())
 }
 
+/// How many URLs [`Store::lint_history`] asks about in one query.
+const ASKED_AT_ONCE: usize = 4_096;
+
 /// The latest check of a URL, as far as `insecure` cares.
 struct Latest {
     status: Status,
@@ -120,15 +126,15 @@ impl Store {
     /// `https://` form works: its latest check (one that made a request)
     /// was ok or redirected, or the `http://` URL's latest check was
     /// redirected to it. With `read_by` a run, the issues that run read
-    /// are left out: the caller knows their links, and tells them with
-    /// [`LintHistory::cited_in`] (on a night that reads the whole archive,
-    /// the database is asked nothing about citations).
+    /// are left out: the caller knows their links (on a night that reads
+    /// the whole archive, the database is asked nothing about citations). The URLs are asked
+    /// about [`ASKED_AT_ONCE`] at a time, so that what the questions cost
+    /// does not grow with the archive.
     pub fn lint_history<'a>(
         &self,
         urls: impl IntoIterator<Item = &'a str>,
         read_by: Option<i64>,
     ) -> Result<LintHistory, StoreError> {
-        let urls: Vec<&str> = urls.into_iter().collect();
         let mut out = LintHistory::default();
         let others: bool = self
             .conn
@@ -138,9 +144,30 @@ impl Store {
                 |r| r.get(0),
             )
             .map_err(|e| self.err(e))?;
-        // One parameter for any number of URLs: a JSON array, unpacked by
-        // SQLite (`json_each`) and joined on the unique index of `urls`.
-        let all = serde_json::to_string(&urls).expect("strings serialize");
+        let mut urls = urls.into_iter().peekable();
+        let mut chunk = Vec::with_capacity(ASKED_AT_ONCE);
+        while urls.peek().is_some() {
+            chunk.clear();
+            chunk.extend(urls.by_ref().take(ASKED_AT_ONCE));
+            if others {
+                self.citing_issues(&chunk, read_by, &mut out)?;
+            }
+            self.https_known(&chunk, &mut out)?;
+        }
+        Ok(out)
+    }
+
+    /// Adds to `out` the issues citing each of `urls` that `read_by` did
+    /// not read.
+    fn citing_issues(
+        &self,
+        urls: &[&str],
+        read_by: Option<i64>,
+        out: &mut LintHistory,
+    ) -> Result<(), StoreError> {
+        // One parameter for many URLs: a JSON array, unpacked by SQLite
+        // (`json_each`) and joined on the unique index of `urls`.
+        let all = serde_json::to_string(urls).expect("strings serialize");
         let mut stmt = self
             .conn
             .prepare_cached(
@@ -153,32 +180,33 @@ impl Store {
             )
             .map_err(|e| self.err(e))?;
         let rows = stmt
-            .query_map(
-                params![if others { all.as_str() } else { "[]" }, read_by],
-                |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        Citing {
-                            path: r.get(1)?,
-                            date: date_of(r.get(2)?),
-                            title: r.get(3)?,
-                        },
-                    ))
-                },
-            )
+            .query_map(params![all, read_by], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    Citing {
+                        path: r.get(1)?,
+                        date: date_of(r.get(2)?),
+                        title: r.get(3)?,
+                    },
+                ))
+            })
             .map_err(|e| self.err(e))?;
         for row in rows {
             let (url, c) = row.map_err(|e| self.err(e))?;
             out.citing.entry(url).or_default().push(c);
         }
+        Ok(())
+    }
 
+    /// Adds to `out` each `http://` URL of `urls` whose `https://` form works.
+    fn https_known(&self, urls: &[&str], out: &mut LintHistory) -> Result<(), StoreError> {
         // Each http:// URL, and its https:// form as written and normalized.
         let insecure: Vec<(&str, String)> = urls
             .iter()
             .filter_map(|u| https_form(u).map(|h| (*u, h)))
             .collect();
         if insecure.is_empty() {
-            return Ok(out);
+            return Ok(());
         }
         let mut asked: Vec<String> = Vec::with_capacity(insecure.len() * 3);
         for (http, https) in &insecure {
@@ -202,7 +230,7 @@ impl Store {
                 out.https_works.insert(http.to_string());
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     /// The latest check that made a request, of each of `urls` that has one.

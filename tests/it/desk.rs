@@ -508,6 +508,51 @@ async fn seen_before_does_not_depend_on_the_order_issues_are_read_in() {
     );
 }
 
+#[tokio::test]
+async fn seen_before_counts_the_runs_own_issues_and_those_only_the_database_knows() {
+    let s = Server::start(&[("/story", Behave::Status(200))]).await;
+    let story = s.url("/story");
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("links.db");
+    // Last night's run read the 2019 issue; tonight's reads two others.
+    let old = dir.path().join("old");
+    let new = dir.path().join("new");
+    std::fs::create_dir_all(&old).unwrap();
+    std::fs::create_dir_all(&new).unwrap();
+    let first = write(
+        &old,
+        "first.md",
+        &issue("First", "2019-01-01", &format!("[s]({story})\n")),
+    );
+    write(
+        &new,
+        "second.md",
+        &issue("Second", "2020-01-01", &format!("[s]({story})\n")),
+    );
+    let third = write(
+        &new,
+        "third.md",
+        &issue("Third", "2021-01-01", &format!("[s]({story})\n")),
+    );
+    let mut cmd = check(&db);
+    cmd.arg(&old);
+    assert_eq!(run(cmd).await.status.code(), Some(0));
+    let mut cmd = check(&db);
+    cmd.arg(&new);
+    let o = run(cmd).await;
+    assert_eq!(o.status.code(), Some(0), "notes do not fail: {o:?}");
+    let lines = finding_lines(&stdout(&o));
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    // The earliest is the one only the database knows; this run's own
+    // issue is counted beside it.
+    let want = format!(
+        "{}:5:5: note[seen-before]: {story} was already featured in 'First' of 2019-01-01 ({}) and 1 more",
+        third.display(),
+        first.display()
+    );
+    assert!(lines.iter().any(|l| l.starts_with(&want)), "{lines:?}");
+}
+
 #[test]
 fn an_http_link_that_redirected_to_its_https_form_is_insecure_and_one_that_failed_is_not() {
     use linkrot::check::{CheckResult, Hop, Status};
