@@ -184,6 +184,7 @@ fn emit(
     let mut out = std::io::BufWriter::with_capacity(1 << 16, to);
     report::render(report, format.into(), opts, &mut out)?;
     out.flush()?;
+    tracing::debug!(?format, "rendered");
     Ok(())
 }
 

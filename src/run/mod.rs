@@ -266,7 +266,9 @@ pub async fn check(
     tracing::info!(issues = found.issues, links = found.links, "extracted");
 
     let requests = stages::classify(&run, &classifier, &found.table).await;
+    tracing::debug!(requests = requests.urls.len(), "classified");
     let latest = reader.latest_checks(&requests.spellings(&found.table))?;
+    tracing::debug!(known = latest.len(), "latest checks read");
     let plan = plan(
         requests.latest(&found.table, &latest),
         &cfg.history.max_age,
@@ -319,6 +321,7 @@ pub async fn check(
     // Everything but lint's findings is committed now: the report's links
     // are read back while lint runs, on another thread.
     writer.flush().await;
+    tracing::debug!("committed");
     let links = tokio::task::spawn_blocking({
         let (db, policy, hold) = (
             cfg.db_path.clone(),
@@ -328,10 +331,12 @@ pub async fn check(
         move || -> Result<_, RunError> {
             let links = Links::of_run(&Store::open(&db)?, run_id, &policy, hold)?;
             let tally = Tally::of(&links).map_err(RunError::Report)?;
+            tracing::debug!("tallied");
             Ok((links, tally))
         }
     });
     stages::lint_issues(&run, reader, run_id, cfg.lint, to_lint, lint_urls).await?;
+    tracing::debug!("linted");
     let mut store = writer.finish()?;
     let (links, tally) = links
         .await

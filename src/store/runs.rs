@@ -1,14 +1,16 @@
 //! Runs and checks: what each run was, every check made, which check
 //! stands for each URL in a run, and the history a verdict is judged on.
 
-use super::{archive, OccurrenceRecord, Store, StoreError};
+use super::{archive, date_of, OccurrenceRecord, Store, StoreError};
 use crate::archive::Capture;
 use crate::check::{CheckResult, Fragment, Hop, Status};
 use crate::clock::rfc3339;
+use crate::extract::LinkKind;
 use crate::history::{CheckPoint, Policy, State};
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use time::Date;
 
 /// The settings a run was judged by, stored with it so that every later
 /// command (`report`, `archive`, `fix`) judges its links the same way.
@@ -314,13 +316,22 @@ impl Store {
                  ORDER BY u.url",
             )
             .map_err(|e| self.err(e))?;
+        // The issues, read once: joined to each occurrence, their paths
+        // and titles would be carried through the sort a hundred times.
+        let issues: HashMap<i64, (String, Option<Date>, Option<String>)> = self
+            .rows("SELECT id, path, date, title FROM issues", [], |r| {
+                Ok((r.get(0)?, (r.get(1)?, date_of(r.get(2)?), r.get(3)?)))
+            })?
+            .into_iter()
+            .collect();
+        // By URL only: a URL's few occurrences are put in order here.
         let mut occurrences = self
             .conn
             .prepare(
-                "SELECT u.url, i.path, o.line, o.col, i.date, i.title, o.text, o.kind, o.resolved
-                 FROM occurrences o JOIN urls u ON u.id = o.url_id JOIN issues i ON i.id = o.issue_id
+                "SELECT u.url, o.issue_id, o.line, o.col, o.text, o.kind, o.resolved
+                 FROM occurrences o JOIN urls u ON u.id = o.url_id
                  WHERE o.run_id = ?1
-                 ORDER BY u.url, i.path, o.line, o.col",
+                 ORDER BY u.url",
             )
             .map_err(|e| self.err(e))?;
         // Newest first: the last HISTORY_WINDOW checks up to the one
@@ -330,8 +341,8 @@ impl Store {
             .prepare(
                 "SELECT u.url, c.checked_at, c.status, c.http_status, c.error
                  FROM run_urls ru JOIN urls u ON u.id = ru.url_id
-                      JOIN checks c ON c.url_id = ru.url_id
-                      AND c.checked_at <= (SELECT checked_at FROM checks WHERE id = ru.check_id)
+                      JOIN checks standing ON standing.id = ru.check_id
+                      JOIN checks c ON c.url_id = ru.url_id AND c.checked_at <= standing.checked_at
                  WHERE ru.run_id = ?1 AND c.status NOT IN ('excluded', 'unsupported')
                  ORDER BY u.url, c.checked_at DESC, c.id DESC",
             )
@@ -339,12 +350,24 @@ impl Store {
         let mut occurrences = ByUrl(
             occurrences
                 .query_map([run_id], |r| {
+                    let issue: i64 = r.get(1)?;
+                    let (path, issue_date, issue_title) = issues
+                        .get(&issue)
+                        .cloned()
+                        .unwrap_or_else(|| (String::new(), None, None));
+                    let occurrence = OccurrenceRecord {
+                        path,
+                        line: r.get(2)?,
+                        column: r.get(3)?,
+                        issue_date,
+                        issue_title,
+                        text: r.get(4)?,
+                        kind: LinkKind::parse(&r.get::<_, String>(5)?).unwrap_or(LinkKind::Bare),
+                        archive: None,
+                    };
                     Ok((
                         r.get::<_, String>(0)?,
-                        (
-                            super::issues::occurrence(r, 1)?,
-                            r.get::<_, Option<String>>(8)?,
-                        ),
+                        (occurrence, r.get::<_, Option<String>>(6)?),
                     ))
                 })
                 .map_err(|e| self.err(e))?
@@ -361,14 +384,15 @@ impl Store {
             .map_err(|e| self.err(e))?;
         for row in rows {
             let (id, mut rec) = row.map_err(|e| self.err(e))?;
+            let mut found = Vec::with_capacity(1);
             occurrences
-                .take(&rec.url, |(o, resolved)| {
-                    rec.occurrences.push(o);
-                    if rec.resolved.is_none() {
-                        rec.resolved = resolved;
-                    }
-                })
+                .take(&rec.url, |o| found.push(o))
                 .map_err(|e| self.err(e))?;
+            found.sort_unstable_by(|(a, _), (b, _)| {
+                (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column))
+            });
+            rec.resolved = found.iter().find_map(|(_, r)| r.clone());
+            rec.occurrences = found.into_iter().map(|(o, _)| o).collect();
             history
                 .take(&rec.url, |p| {
                     if rec.history.len() < HISTORY_WINDOW {
@@ -377,9 +401,7 @@ impl Store {
                 })
                 .map_err(|e| self.err(e))?;
             rec.history.reverse();
-            // A Vec grows to four at its first push: most URLs are cited
-            // once and checked once.
-            rec.occurrences.shrink_to_fit();
+            // A Vec grows to four at its first push: most URLs are checked once.
             rec.history.shrink_to_fit();
             if let Some(found) = archives.remove(&id) {
                 archive::attach_archives(&mut rec, found.as_slice());

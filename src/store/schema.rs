@@ -152,4 +152,12 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     r"
     ALTER TABLE occurrences ADD COLUMN flaw TEXT;
     ",
+    // 11: the checks that made a request, by URL and time: the latest of
+    // each URL is one step down it (planning a run, lint's `insecure`, a
+    // link's history), where `checks_url` reads every check of the URL
+    // to skip the excluded ones.
+    r"
+    CREATE INDEX checks_requested ON checks(url_id, checked_at)
+        WHERE status NOT IN ('excluded', 'unsupported');
+    ",
 ];

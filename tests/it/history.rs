@@ -548,6 +548,28 @@ async fn a_report_walked_from_the_database_says_what_a_held_one_says_in_every_fo
     for (a, b) in from_memory.iter().zip(&from_db) {
         assert_eq!(a, b);
     }
+    // A URL's occurrences come in path and position order.
+    let v: serde_json::Value = serde_json::from_str(&from_db[1]).unwrap();
+    let gone = v["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["url"] == s.url("/gone"))
+        .unwrap();
+    let at: Vec<(String, u64)> = gone["occurrences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            let path = o["path"].as_str().unwrap();
+            let file = Path::new(path).file_name().unwrap().to_string_lossy();
+            (file.into_owned(), o["line"].as_u64().unwrap())
+        })
+        .collect();
+    assert_eq!(
+        at,
+        [("i.md".into(), 5), ("i.md".into(), 7), ("j.md".into(), 5)]
+    );
     // Filtered alike: only the broken links of the 2019 issue.
     let filter = Filter {
         status: vec!["broken".into()],
