@@ -4,11 +4,11 @@
 /// the issues built and dropped (holes among the URL table's strings);
 /// before checking, what planning built and dropped; before lint and the
 /// report's walk, what checking freed; before the report's findings, what
-/// lint freed (another thread's: the findings would not reuse it).
-/// glibc keeps freed chunks for reuse, and the next
-/// stage's allocations, made on other threads, seldom reuse the ones the
+/// lint freed. glibc keeps freed chunks for reuse, and the next stage's
+/// allocations, made on other threads, seldom reuse the ones the
 /// runtime's workers freed: the peak added both (183 to 196 MB on the
-/// 100,000-link replay; 168 MB with this, BENCHMARKS.md).
+/// 100,000-link replay, 168 MB with this; on 1,000,000 links, 1 run in 3
+/// peaked at 231-250 MB instead of 190, BENCHMARKS.md).
 pub(crate) fn give_back_freed() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only releases free memory of the allocator's own

@@ -1,8 +1,10 @@
 //! What lint asks of the database, answered for a whole set of URLs at
 //! once: the issues citing each URL (for `seen-before`) and the latest
 //! check of each `http://` URL and of its `https://` form (for
-//! `insecure`). Two queries however many links the issues hold; the
-//! answers are a [`LintHistory`], which is a [`LintContext`].
+//! `insecure`). Two queries for each 4,096 URLs, however many links the
+//! issues hold; the answers are a [`LintHistory`], which is a
+//! [`LintContext`], and [`first_citation`] picks the earliest citation
+//! out of these and the run's own.
 
 use super::{date_of, Store, StoreError};
 use crate::check::{Hop, Status};
@@ -127,9 +129,9 @@ impl Store {
     /// was ok or redirected, or the `http://` URL's latest check was
     /// redirected to it. With `read_by` a run, the issues that run read
     /// are left out: the caller knows their links (on a night that reads
-    /// the whole archive, the database is asked nothing about citations). The URLs are asked
-    /// about [`ASKED_AT_ONCE`] at a time, so that what the questions cost
-    /// does not grow with the archive.
+    /// the whole archive, the database is asked nothing about citations).
+    /// The URLs are asked about [`ASKED_AT_ONCE`] at a time, so that what
+    /// the questions hold does not grow with the archive.
     pub fn lint_history<'a>(
         &self,
         urls: impl IntoIterator<Item = &'a str>,
