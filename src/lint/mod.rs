@@ -157,6 +157,49 @@ pub struct EarlierCitation {
     pub issues: usize,
 }
 
+/// An issue citing a URL: its path, date and title.
+pub type CitingIssue<'a> = (&'a str, Option<Date>, Option<&'a str>);
+
+/// Whether an issue dated `other` was published before one dated `this`.
+/// Two dates compare; an issue without a date is newer than any (a
+/// draft), so it comes after every other issue, and nothing undated is
+/// known to come before a dated issue (a stale draft, a page of the site).
+fn before(other: Option<Date>, this: Option<Date>) -> bool {
+    match (other, this) {
+        (Some(o), Some(t)) => o < t,
+        (_, None) => true,
+        (None, Some(_)) => false,
+    }
+}
+
+/// Of the issues `citing` a URL (each at most once), those other than
+/// the one at `path` and published before its `date`: the earliest (by
+/// date, then path) and how many they are.
+pub fn first_citation<'a>(
+    citing: impl IntoIterator<Item = CitingIssue<'a>>,
+    path: &str,
+    date: Option<Date>,
+) -> Option<EarlierCitation> {
+    let key = |c: &CitingIssue<'a>| (c.1.is_none(), c.1, c.0);
+    let mut first: Option<CitingIssue<'a>> = None;
+    let mut issues = 0;
+    for c in citing {
+        if c.0 == path || !before(c.1, date) {
+            continue;
+        }
+        issues += 1;
+        if first.as_ref().is_none_or(|f| key(&c) < key(f)) {
+            first = Some(c);
+        }
+    }
+    first.map(|(path, date, title)| EarlierCitation {
+        path: path.to_string(),
+        date,
+        title: title.map(str::to_string),
+        issues,
+    })
+}
+
 /// A URL cited by this many earlier issues is a recurring link (a sponsor,
 /// the newsletter's own pages), not news featured twice: no `seen-before`.
 pub const RECURRING_AFTER: usize = 3;

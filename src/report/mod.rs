@@ -166,8 +166,9 @@ impl Report {
     }
 
     /// [`Report::new`] with the walk over `links` made already (while
-    /// lint ran, say), and the `findings` as records, in their order
-    /// ([`ProblemRecord::findings_of_run`]).
+    /// lint ran, say), and the `findings` as records, in any order
+    /// ([`ProblemRecord::findings_of_run`]): the report puts them by path,
+    /// position and kind.
     pub fn tallied(
         run: RunInfo,
         links: Links,
@@ -179,6 +180,10 @@ impl Report {
         // The inputs' few problems go first, into the findings' vector (a
         // 1,000,000-link archive may have 250,000 findings: not copied).
         let mut all = findings;
+        // Unique (one finding of a kind at a position): no stable sort's buffer.
+        all.sort_unstable_by(|a, b| {
+            (&a.path, a.line, a.column, a.kind).cmp(&(&b.path, b.line, b.column, b.kind))
+        });
         all.splice(0..0, problems.iter().map(ProblemRecord::input));
         let problems = all;
         let Tally {

@@ -115,15 +115,14 @@ impl ProblemRecord {
         }
     }
 
-    /// The findings of run `run_id`, by path, position and kind, read
-    /// straight into records (one copy of them at a time).
+    /// The findings of run `run_id`, in no order, read straight into
+    /// records (one copy of them at a time; [`Report::tallied`] puts them
+    /// in order).
+    ///
+    /// [`Report::tallied`]: super::Report::tallied
     pub fn findings_of_run(store: &Store, run_id: i64) -> Result<Vec<ProblemRecord>, StoreError> {
         let mut out = Vec::new();
         store.each_run_finding(run_id, |f| out.push(ProblemRecord::finding(f)))?;
-        // Unique (one finding of a kind at a position): no stable sort's buffer.
-        out.sort_unstable_by(|a, b| {
-            (&a.path, a.line, a.column, a.kind).cmp(&(&b.path, b.line, b.column, b.kind))
-        });
         Ok(out)
     }
 

@@ -6,9 +6,9 @@
 use super::stages::RunCitations;
 use super::{for_each_document, Observer};
 use crate::extract::Link;
-use crate::lint::{self, EarlierCitation, Finding, LintContext, LintLevel};
+use crate::lint::{self, first_citation, EarlierCitation, Finding, LintContext, LintLevel};
 use crate::source::{Document, GlobError, Problem, SourceConfig, STDIN_NAME};
-use crate::store::{first_citation, LintHistory};
+use crate::store::LintHistory;
 use std::path::Path;
 use time::Date;
 

@@ -26,20 +26,16 @@ pub struct StoredFinding {
 }
 
 impl Store {
-    /// The findings of run `run_id`, by path, position and kind (one of
-    /// each kind at a position).
+    /// The findings of run `run_id`, in no order (a report puts them in
+    /// its own).
     pub fn run_findings(&self, run_id: i64) -> Result<Vec<StoredFinding>, StoreError> {
         let mut out = Vec::new();
         self.each_run_finding(run_id, |f| out.push(f))?;
-        // The key is unique: no need of a stable sort's buffer.
-        out.sort_unstable_by(|a, b| {
-            (&a.path, a.line, a.column, a.kind).cmp(&(&b.path, b.line, b.column, b.kind))
-        });
         Ok(out)
     }
 
     /// Hands `each` the findings of run `run_id`, in no order: for a
-    /// caller that keeps them in a shape of its own, and sorts that.
+    /// caller that keeps them in a shape of its own.
     pub fn each_run_finding(
         &self,
         run_id: i64,

@@ -3,12 +3,12 @@
 //! check of each `http://` URL and of its `https://` form (for
 //! `insecure`). Two queries for each 4,096 URLs, however many links the
 //! issues hold; the answers are a [`LintHistory`], which is a
-//! [`LintContext`], and [`first_citation`] picks the earliest citation
-//! out of these and the run's own.
+//! [`LintContext`] (lint's [`first_citation`] picks the earliest
+//! citation out of these and the run's own).
 
 use super::{date_of, Store, StoreError};
 use crate::check::{Hop, Status};
-use crate::lint::{EarlierCitation, LintContext};
+use crate::lint::{first_citation, CitingIssue, EarlierCitation, LintContext};
 use rusqlite::params;
 use std::collections::{HashMap, HashSet};
 use time::Date;
@@ -31,9 +31,6 @@ pub struct LintHistory {
     https_works: HashSet<String>,
 }
 
-/// An issue citing a URL: its path, date and title.
-pub type CitingIssue<'a> = (&'a str, Option<Date>, Option<&'a str>);
-
 impl LintHistory {
     /// The issues citing `url` that the database told of.
     pub fn citing(&self, url: &str) -> impl Iterator<Item = CitingIssue<'_>> {
@@ -43,46 +40,6 @@ impl LintHistory {
             .flatten()
             .map(|c| (c.path.as_str(), c.date, c.title.as_deref()))
     }
-}
-
-/// Whether an issue dated `other` was published before one dated `this`.
-/// Two dates compare; an issue without a date is newer than any (a
-/// draft), so it comes after every other issue, and nothing undated is
-/// known to come before a dated issue (a stale draft, a page of the site).
-fn before(other: Option<Date>, this: Option<Date>) -> bool {
-    match (other, this) {
-        (Some(o), Some(t)) => o < t,
-        (_, None) => true,
-        (None, Some(_)) => false,
-    }
-}
-
-/// Of the issues `citing` a URL (each at most once), those other than
-/// the one at `path` and published before its `date`: the earliest (by
-/// date, then path) and how many they are.
-pub fn first_citation<'a>(
-    citing: impl IntoIterator<Item = CitingIssue<'a>>,
-    path: &str,
-    date: Option<Date>,
-) -> Option<EarlierCitation> {
-    let key = |c: &CitingIssue<'a>| (c.1.is_none(), c.1, c.0);
-    let mut first: Option<CitingIssue<'a>> = None;
-    let mut issues = 0;
-    for c in citing {
-        if c.0 == path || !before(c.1, date) {
-            continue;
-        }
-        issues += 1;
-        if first.as_ref().is_none_or(|f| key(&c) < key(f)) {
-            first = Some(c);
-        }
-    }
-    first.map(|(path, date, title)| EarlierCitation {
-        path: path.to_string(),
-        date,
-        title: title.map(str::to_string),
-        issues,
-    })
 }
 
 impl LintContext for LintHistory {

@@ -24,7 +24,7 @@ mod writer;
 pub use archive::{SaveState, SaveStatus};
 pub use findings::StoredFinding;
 pub use issues::OccurrenceRecord;
-pub use lint::{first_citation, CitingIssue, LintHistory};
+pub use lint::LintHistory;
 pub use runs::{
     Change, LatestCheck, LinkRecord, RunSettings, TimelineEntry, TrendPoint, HISTORY_WINDOW,
 };
