@@ -40,3 +40,17 @@ pub fn serialize_date<S: serde::Serializer>(
         None => s.serialize_none(),
     }
 }
+
+/// Reads back what [`serialize_date`] wrote.
+pub fn deserialize_date<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<time::Date>, D::Error> {
+    let text: Option<std::borrow::Cow<'de, str>> = serde::Deserialize::deserialize(d)?;
+    let Some(text) = text else {
+        return Ok(None);
+    };
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(&text, format)
+        .map(Some)
+        .map_err(serde::de::Error::custom)
+}

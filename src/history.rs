@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 const DAY: i64 = 86_400;
 
 /// What a URL's history says, as a state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum State {
     /// Every recent check found it alive.
@@ -40,7 +40,7 @@ impl State {
 }
 
 /// One past check of a URL, as far as history cares.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckPoint {
     /// Unix seconds.
     pub at: i64,

@@ -16,7 +16,7 @@ mod scan;
 mod text;
 mod textile;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use position::LineIndex;
 
@@ -80,7 +80,7 @@ impl Format {
 }
 
 /// How a link was written, kept so reports and `fix` know what they touch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LinkKind {
     /// `[text](url)`

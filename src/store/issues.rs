@@ -5,11 +5,11 @@ use super::{date_of, date_text, Store, StoreError};
 use crate::archive::Capture;
 use crate::extract::{Flaw, Link, LinkKind};
 use rusqlite::{params, OptionalExtension};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::Date;
 
 /// Where a link stands in an issue, as the database records it.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct OccurrenceRecord {
     /// The issue's path.
     pub path: String,
@@ -18,7 +18,10 @@ pub struct OccurrenceRecord {
     /// 1-based column (characters).
     pub column: u32,
     /// The issue's date.
-    #[serde(serialize_with = "crate::clock::serialize_date")]
+    #[serde(
+        serialize_with = "crate::clock::serialize_date",
+        deserialize_with = "crate::clock::deserialize_date"
+    )]
     pub issue_date: Option<Date>,
     /// The issue's title.
     pub issue_title: Option<String>,

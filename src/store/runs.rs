@@ -21,7 +21,7 @@ pub struct RunSettings {
 }
 
 /// How a link changed since the run before.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum Change {
     /// Failing now, alive (or unknown) at its previous check.
@@ -31,7 +31,7 @@ pub enum Change {
 }
 
 /// What a run found about one URL as written, with its history.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct LinkRecord {
     /// The URL as written.
     pub url: String,
@@ -437,7 +437,8 @@ impl Store {
     /// one, as `read` makes it of a row: `u.url`, then `columns` of that
     /// check (`c`). Many URLs a query, as one JSON array unpacked by SQLite
     /// (`json_each`) and joined on the unique index of `urls`: a statement
-    /// per URL costs more than its lookup.
+    /// per URL costs more than its lookup. Sorted `urls` are found faster
+    /// (each chunk's lookups fall on neighbouring pages of that index).
     pub(super) fn latest_of<T>(
         &self,
         urls: &[impl Serialize],

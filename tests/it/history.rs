@@ -586,6 +586,63 @@ async fn a_report_walked_from_the_database_says_what_a_held_one_says_in_every_fo
 }
 
 #[tokio::test]
+async fn links_walked_from_the_database_read_it_once_then_their_spool() {
+    let s = Server::start(&[
+        ("/ok", Behave::Status(200)),
+        ("/gone", Behave::Status(404)),
+        ("/moved", Behave::Redirect(301, "/ok".into())),
+    ])
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let issue = dir.path().join("i.md");
+    std::fs::write(
+        &issue,
+        format!(
+            "---\ntitle: One\ndate: 2016-01-01\n---\n{} [gone]({})\n\n{} {}\n",
+            s.url("/ok"),
+            s.url("/gone"),
+            s.url("/moved"),
+            s.url("/gone")
+        ),
+    )
+    .unwrap();
+    let cfg = config(dir.path(), dir.path());
+    let clock = Arc::new(FakeClock(AtomicI64::new(0)));
+    run_at(&cfg, &clock, 0.0).await;
+    let run_id = run_at(&cfg, &clock, 2.0).await.run.id;
+    let store = linkrot::store::Store::open(&cfg.db_path).unwrap();
+    let policy = store.run_settings(run_id).unwrap().policy;
+    let held = linkrot::report::Links::of_run(&store, run_id, &policy, usize::MAX)
+        .unwrap()
+        .to_vec()
+        .unwrap();
+    assert_eq!(held.len(), 3);
+    assert!(held.iter().all(|l| l.state.is_some()), "judged: {held:?}");
+    assert!(
+        held.iter().any(|l| l.history.len() == 2),
+        "a failing link checked both nights: {held:?}"
+    );
+    let stored = linkrot::report::Links::of_run(&store, run_id, &policy, 0).unwrap();
+    drop(store);
+    // A walk its callback stops leaves no spool: the next reads the database.
+    let mut seen = 0;
+    let stopped = stored.each(|_| {
+        seen += 1;
+        Err(std::io::Error::other("stop"))
+    });
+    assert!(stopped.is_err());
+    assert_eq!(seen, 1);
+    assert_eq!(stored.to_vec().unwrap(), held, "read from the database");
+    // Every later walk, of the links or of a copy, reads the spool: the
+    // database can be gone.
+    for end in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{end}", cfg.db_path.display()));
+    }
+    assert_eq!(stored.to_vec().unwrap(), held, "read from the spool");
+    assert_eq!(stored.clone().to_vec().unwrap(), held);
+}
+
+#[tokio::test]
 async fn an_issue_read_again_unchanged_keeps_its_links_and_an_edited_one_gets_its_new_ones() {
     let s = Server::start(&[("/a", Behave::Status(200)), ("/b", Behave::Status(404))]).await;
     let dir = tempfile::tempdir().unwrap();
