@@ -69,7 +69,8 @@ pub struct Config {
     /// Which lint findings `check` makes (`--lint`).
     pub lint: lint::LintLevel,
     /// The report holds the run's links in memory up to this many URLs,
-    /// and walks them from the database beyond ([`report::HOLD_AT_MOST`]).
+    /// and walks them from the database beyond, once, then from a spool
+    /// file beside it ([`report::HOLD_AT_MOST`]).
     pub report_hold_at_most: usize,
     /// Lint keeps the issues' links in memory up to this many, and reads
     /// the others back from the database ([`run::LINT_HOLDS_AT_MOST`]).

@@ -6,8 +6,8 @@
 //! database (three sorted cursors, the slow part) and writes each judged
 //! record to a spool, an unnamed file beside the database, which every
 //! later walk reads from start to end instead. So a report of a million
-//! links is never whole in memory, and its second walk costs half its
-//! first.
+//! links is never whole in memory, and only its first walk waits on
+//! SQLite.
 
 use super::{judge, Filter};
 use crate::history::Policy;
@@ -22,7 +22,7 @@ use std::sync::{Arc, OnceLock};
 
 /// The most URLs a report built from the database holds in memory
 /// (about 20 MB of records); beyond, it walks the database once (0.6 s
-/// for 60,000 URLs) and its spool after (0.15 s).
+/// for 60,000 URLs) and its spool after, a fraction of that.
 pub const HOLD_AT_MOST: usize = 20_000;
 
 /// The links of a report, walked with [`Links::each`].
@@ -59,7 +59,8 @@ impl Links {
     }
 
     /// The links of run `run_id` in the database at `db`, judged by
-    /// `policy`: read again at each walk.
+    /// `policy`: read from the database at the first whole walk, from its
+    /// spool at every later one.
     pub fn stored(db: PathBuf, run_id: i64, policy: Policy) -> Links {
         Links {
             source: Source::Stored {

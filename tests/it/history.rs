@@ -432,7 +432,7 @@ async fn the_trend_counts_failing_urls_night_by_night_over_the_same_inputs_only(
 }
 
 /// Run `run_id` of `db`, its links held in memory (`hold_at_most` large)
-/// or walked from the database at each pass (0).
+/// or walked from the database (0: once, then from the spool).
 fn report_holding(db: &Path, run_id: i64, requests: u64, hold_at_most: usize) -> Report {
     let store = linkrot::store::Store::open(db).unwrap();
     let policy = store.run_settings(run_id).unwrap().policy;
