@@ -64,10 +64,11 @@ pub(crate) struct Resource {
     pub rest: String,
 }
 
-/// The resource a github.com URL names, if the API has one for it.
-pub(crate) fn resource(url: &Url) -> Option<Resource> {
+/// The resource a URL on one of `hosts` (github.com's names, or a GitHub
+/// Enterprise server's) names, if the API has one for it.
+pub(crate) fn resource(url: &Url, hosts: &[String]) -> Option<Resource> {
     let host = url.host_str()?.to_ascii_lowercase();
-    if host != "github.com" && host != "www.github.com" {
+    if !hosts.contains(&host) {
         return None;
     }
     let segs: Vec<&str> = url.path_segments()?.filter(|s| !s.is_empty()).collect();
@@ -170,13 +171,15 @@ pub(crate) async fn confirm(
     mut result: CheckResult,
 ) -> CheckResult {
     let web = result.http_status.unwrap_or_default();
+    // Who answered on the web: github.com, or the Enterprise server.
+    let site = url.host_str().unwrap_or_default();
     let said = ask(door, api, &res.api_path, &mut result).await;
     let said = match (said, &res.repo_path) {
         // A file not found: the repository decides whether the link is dead.
         (Said::NotFound, Some(repo)) => match ask(door, api, repo, &mut result).await {
             Said::Found(_) => {
                 result.error = Some(format!(
-                    "github.com answered {web}; the GitHub API has the repository but not this file at this ref"
+                    "{site} answered {web}; the GitHub API has the repository but not this file at this ref"
                 ));
                 return result;
             }
@@ -188,10 +191,9 @@ pub(crate) async fn confirm(
         Said::Found(html_url) => {
             if !res.exact && web == 404 {
                 // The repository is there and the page is not: github.com's 404 stands.
-                result.error = Some(
-                    "github.com answered 404; the GitHub API has the repository, so the page itself is gone"
-                        .into(),
-                );
+                result.error = Some(format!(
+                    "{site} answered 404; the GitHub API has the repository, so the page itself is gone"
+                ));
                 return result;
             }
             let moved = html_url
@@ -212,7 +214,7 @@ pub(crate) async fn confirm(
                 result.status = Status::Redirected;
             }
             result.error = Some(format!(
-                "github.com answered {web}; the GitHub API found {}",
+                "{site} answered {web}; the GitHub API found {}",
                 if res.exact {
                     "it"
                 } else {
@@ -224,12 +226,12 @@ pub(crate) async fn confirm(
             result.status = Status::Broken;
             result.http_status = Some(404);
             result.error = Some(format!(
-                "github.com answered {web}; the GitHub API has no such resource"
+                "{site} answered {web}; the GitHub API has no such resource"
             ));
         }
         Said::Other(why) => {
             result.error = Some(format!(
-                "github.com answered {web}; the GitHub API could not say ({why})"
+                "{site} answered {web}; the GitHub API could not say ({why})"
             ));
         }
     }
@@ -286,71 +288,79 @@ mod tests {
     use super::*;
 
     /// Parses only: these tests map URLs and send nothing (the requests
-    /// are tests/it/github.rs's, to a local server as proxy and API).
+    /// are tests/it/github.rs's, to a local server as proxy and API). The
+    /// hosts stand for github.com's two names, as configured.
     fn res(u: &str) -> Option<Resource> {
-        resource(&Url::parse(u).unwrap())
+        let hosts = ["github.test".to_string(), "www.github.test".to_string()];
+        resource(&Url::parse(u).unwrap(), &hosts)
     }
 
     #[test]
     fn github_urls_map_to_the_api_resource_that_answers_for_them() {
         let api = |u: &str| res(u).map(|r| (r.api_path, r.exact));
         assert_eq!(
-            api("https://github.com/o/r"),
+            api("https://github.test/o/r"),
             Some(("/repos/o/r".into(), true))
         );
         assert_eq!(
-            api("https://github.com/o/r.git"),
+            api("https://github.test/o/r.git"),
             Some(("/repos/o/r".into(), true))
         );
         assert_eq!(
-            api("https://www.github.com/o/r/"),
+            api("https://www.github.test/o/r/"),
             Some(("/repos/o/r".into(), true))
         );
-        assert_eq!(api("https://github.com/o"), Some(("/users/o".into(), true)));
         assert_eq!(
-            api("https://github.com/o/r/issues/12"),
+            api("https://github.test/o"),
+            Some(("/users/o".into(), true))
+        );
+        assert_eq!(
+            api("https://github.test/o/r/issues/12"),
             Some(("/repos/o/r/issues/12".into(), true))
         );
         assert_eq!(
-            api("https://github.com/o/r/pull/3/files"),
+            api("https://github.test/o/r/pull/3/files"),
             Some(("/repos/o/r/pulls/3".into(), true))
         );
         assert_eq!(
-            api("https://github.com/o/r/commit/abc123"),
+            api("https://github.test/o/r/commit/abc123"),
             Some(("/repos/o/r/commits/abc123".into(), true))
         );
         assert_eq!(
-            api("https://github.com/o/r/releases/tag/v1.2"),
+            api("https://github.test/o/r/releases/tag/v1.2"),
             Some(("/repos/o/r/releases/tags/v1.2".into(), true))
         );
         assert_eq!(
-            api("https://github.com/o/r/blob/main/docs/a.md"),
+            api("https://github.test/o/r/blob/main/docs/a.md"),
             Some(("/repos/o/r/contents/docs/a.md?ref=main".into(), true))
         );
         assert_eq!(
-            api("https://github.com/o/r/wiki/Page"),
+            api("https://github.test/o/r/wiki/Page"),
             Some(("/repos/o/r".into(), false))
         );
         assert_eq!(
-            api("https://github.com/o/r/issues"),
+            api("https://github.test/o/r/issues"),
             Some(("/repos/o/r".into(), false))
         );
-        assert_eq!(res("https://github.com/features/actions"), None);
-        assert_eq!(res("https://github.com/"), None);
-        assert_eq!(res("https://gist.github.com/o/abc"), None);
-        assert_eq!(res("https://example.com/o/r"), None);
+        assert_eq!(res("https://github.test/features/actions"), None);
+        assert_eq!(res("https://github.test/"), None);
+        assert_eq!(res("https://gist.github.test/o/abc"), None);
+        assert_eq!(res("https://example.test/o/r"), None);
+        // Only the configured hosts.
+        let url = Url::parse("https://github.test/o/r").unwrap();
+        assert_eq!(resource(&url, &["ghe.test".to_string()]), None);
     }
 
     #[test]
     fn the_part_after_the_resource_is_kept_for_where_it_moved() {
         assert_eq!(
-            res("https://github.com/o/r/pull/3/files").unwrap().rest,
+            res("https://github.test/o/r/pull/3/files").unwrap().rest,
             "/files"
         );
         assert_eq!(
-            res("https://github.com/o/r/wiki/Page").unwrap().rest,
+            res("https://github.test/o/r/wiki/Page").unwrap().rest,
             "/wiki/Page"
         );
-        assert_eq!(res("https://github.com/o/r").unwrap().rest, "");
+        assert_eq!(res("https://github.test/o/r").unwrap().rest, "");
     }
 }

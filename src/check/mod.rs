@@ -101,10 +101,17 @@ pub struct GithubApi {
     pub api_url: String,
     /// The token (a [`crate::secret::Secret`]: never printed).
     pub token: crate::secret::Secret,
+    /// The hosts whose links the API answers for (lower case),
+    /// [`DEFAULT_GITHUB_HOSTS`] unless configured (a GitHub Enterprise
+    /// server's own name, with its API's address).
+    pub hosts: Vec<String>,
 }
 
 /// The GitHub REST API asked unless configured otherwise.
 pub const DEFAULT_GITHUB_API: &str = "https://api.github.com";
+
+/// The hosts whose links the GitHub API answers for unless configured.
+pub const DEFAULT_GITHUB_HOSTS: &[&str] = &["github.com", "www.github.com"];
 
 impl Default for CheckConfig {
     fn default() -> Self {
@@ -315,7 +322,7 @@ pub async fn check_urls(
     };
     let on_github: std::collections::HashMap<usize, Url> = urls
         .iter()
-        .filter(|t| github::resource(&t.url).is_some())
+        .filter(|t| github::resource(&t.url, &api.hosts).is_some())
         .map(|t| (t.id, t.url.clone()))
         .collect();
     if on_github.is_empty() {
@@ -339,7 +346,7 @@ pub async fn check_urls(
                         .get(&id)
                         .filter(|_| github::worth_asking(&result))
                         .map(|checked| github::asked_url(checked, &result))
-                        .and_then(|u| github::resource(&u).map(|r| (u, r)));
+                        .and_then(|u| github::resource(&u, &api.hosts).map(|r| (u, r)));
                     match asked {
                         Some((url, res)) => {
                             let (door, api) = (&door, &api);

@@ -588,6 +588,11 @@ pub struct CheckSettings {
     /// The GitHub REST API [default: https://api.github.com]
     #[arg(long, value_name = "URL", value_parser = parse::address)]
     pub github_api_url: Option<String>,
+    /// A host whose links the GitHub API answers for, in place of
+    /// github.com and www.github.com (a GitHub Enterprise server, with
+    /// --github-api-url https://HOST/api/v3); repeatable
+    #[arg(long, value_name = "HOST", value_parser = parse::host)]
+    pub github_host: Vec<String>,
     #[command(flatten)]
     pub crawl: CrawlArgs,
     #[command(flatten)]

@@ -364,7 +364,7 @@ fn setting<T: Show>(
 }
 
 /// The lower-case host name a table key names, if it names one.
-fn host_name(key: &str) -> Option<String> {
+pub(super) fn host_name(key: &str) -> Option<String> {
     if key.is_empty() || key.contains(['/', ':', '@', ' ', '*']) {
         return None;
     }

@@ -123,6 +123,7 @@ pub fn github(
     r: &mut Resolver<'_>,
     flag: Option<String>,
     api_flag: Option<String>,
+    host_flags: Vec<String>,
 ) -> Option<GithubApi> {
     let entry = r.entry("github-token");
     let token = if let Some(t) = flag.filter(|t| !t.trim().is_empty()) {
@@ -181,6 +182,13 @@ pub fn github(
         parse::address,
         linkrot::check::DEFAULT_GITHUB_API.to_string(),
     );
+    let mut hosts = r.list("github-host", host_flags, vec![], parse::host);
+    if hosts.is_empty() {
+        hosts = linkrot::check::DEFAULT_GITHUB_HOSTS
+            .iter()
+            .map(|h| h.to_string())
+            .collect();
+    }
     match token {
         Some((token, origin)) => {
             r.show(
@@ -189,7 +197,11 @@ pub fn github(
                 origin,
                 false,
             );
-            Some(GithubApi { api_url, token })
+            Some(GithubApi {
+                api_url,
+                token,
+                hosts,
+            })
         }
         None => {
             r.show("github-token".into(), None, Origin::Default, false);

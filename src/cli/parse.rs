@@ -207,6 +207,13 @@ pub fn address(s: &str) -> Result<String, String> {
     }
 }
 
+/// A host name as in a URL, without scheme, port or path; lower case.
+pub fn host(s: &str) -> Result<String, String> {
+    super::hosts::host_name(s.trim()).ok_or_else(|| {
+        format!("'{s}' is not a host name; write it as in a URL, without scheme, port or path (github.example.test)")
+    })
+}
+
 pub fn format(s: &str) -> Result<linkrot::extract::Format, String> {
     linkrot::extract::Format::parse(s).ok_or_else(|| format!("unknown format '{s}'; expected markdown, html, text, email, mbox, textile, rst or asciidoc"))
 }

@@ -348,6 +348,7 @@ pub fn resolve(
         &mut r,
         c.and_then(|c| c.github_token.clone()),
         c.and_then(|c| c.github_api_url.clone()),
+        c.map(|c| c.github_host.clone()).unwrap_or_default(),
     );
 
     // Crawling.

@@ -1,6 +1,8 @@
-//! github.com links and the GitHub API: with a token, a link github.com
-//! will not answer for (429, or 404 for a private repository) is judged by
-//! what the API says of the resource, against a local fake of both.
+//! GitHub links and the GitHub API: with a token, a link github.com will
+//! not answer for (429, or 404 for a private repository) is judged by what
+//! the API says of the resource, against a local fake of both; the fake's
+//! web host is `github.test`, configured as github.com's stand-in
+//! (`--github-host`).
 
 use crate::kit::{check_all, linkrot, test_config, Reply, Request, Server, Settings};
 use linkrot::check::{GithubApi, Status};
@@ -30,7 +32,7 @@ fn json(body: &str) -> Reply {
     )
 }
 
-/// github.com (reached through the server as a proxy) answers 429 to
+/// github.test (reached through the server as a proxy) answers 429 to
 /// everything but `/o/private` (404, as for a private repository) and
 /// `/features` (404); the API under `/api` knows `o/widget`, `o/private`,
 /// issue 7 of `o/old` (moved to `o/new`), and nothing else. A request to
@@ -38,7 +40,7 @@ fn json(body: &str) -> Reply {
 async fn github() -> Server {
     Server::start_handler(Arc::new(|r: &Request| {
         let (host, path) = host_path(r);
-        if host == "github.com" {
+        if host == "github.test" {
             return Some(match path.as_str() {
                 "/o/private" | "/features" => (404, vec![], b"Not Found".to_vec()),
                 _ => (429, vec![], b"Too many requests".to_vec()),
@@ -51,15 +53,15 @@ async fn github() -> Server {
             return Some((401, vec![], b"{\"message\":\"Bad credentials\"}".to_vec()));
         }
         Some(match api {
-            "/repos/o/widget" => json(r#"{"html_url":"https://github.com/o/widget"}"#),
-            "/repos/o/private" => json(r#"{"html_url":"https://github.com/o/private"}"#),
+            "/repos/o/widget" => json(r#"{"html_url":"https://github.test/o/widget"}"#),
+            "/repos/o/private" => json(r#"{"html_url":"https://github.test/o/private"}"#),
             "/repos/o/old/issues/7" => (
                 301,
                 vec![("Location".into(), "/api/repositories/42/issues/7".into())],
                 vec![],
             ),
             "/repositories/42/issues/7" => {
-                json(r#"{"html_url":"https://github.com/o/new/issues/7"}"#)
+                json(r#"{"html_url":"https://github.test/o/new/issues/7"}"#)
             }
             _ => (404, vec![], b"{\"message\":\"Not Found\"}".to_vec()),
         })
@@ -74,6 +76,7 @@ fn settings(s: &Server, token: Option<&str>) -> Settings {
     c.check.github = token.map(|t| GithubApi {
         api_url: s.url("/api"),
         token: Secret::new(t, "test"),
+        hosts: vec!["github.test".into()],
     });
     c
 }
@@ -81,7 +84,7 @@ fn settings(s: &Server, token: Option<&str>) -> Settings {
 fn urls(paths: &[&str]) -> Vec<String> {
     paths
         .iter()
-        .map(|p| format!("http://github.com{p}"))
+        .map(|p| format!("http://github.test{p}"))
         .collect()
 }
 
@@ -105,6 +108,8 @@ async fn with_a_token_the_api_says_whether_a_refused_github_link_exists() {
         .contains("GitHub API found it"));
     assert_eq!(r[1].status, Status::Broken, "{:?}", r[1]);
     assert_eq!(r[1].http_status, Some(404), "the API's answer, not the 429");
+    let why = r[1].error.as_deref().unwrap();
+    assert!(why.starts_with("github.test answered 429"), "{why}");
     assert_eq!(
         r[2].status,
         Status::Ok,
@@ -116,9 +121,9 @@ async fn with_a_token_the_api_says_whether_a_refused_github_link_exists() {
     assert_eq!(r[3].status, Status::Redirected, "{:?}", r[3]);
     assert_eq!(
         r[3].final_url.as_deref(),
-        Some("https://github.com/o/new/issues/7")
+        Some("https://github.test/o/new/issues/7")
     );
-    // github.com's own pages have no API resource: its answer stands.
+    // github.test's own pages have no API resource: its answer stands.
     assert_eq!(r[4].status, Status::Broken);
     assert_eq!(r[4].http_status, Some(404));
 
@@ -158,7 +163,7 @@ async fn without_a_token_or_with_a_refused_one_github_com_answers_alone() {
     assert!(!why.contains("wrong"), "the token never shows: {why}");
 }
 
-/// The binary: `GITHUB_TOKEN` and `--github-api-url` reach the check, and
+/// The binary: `GITHUB_TOKEN`, `--github-api-url` and `--github-host` reach the check, and
 /// the token is in no report.
 #[tokio::test]
 async fn the_binary_takes_the_token_from_the_environment_and_never_reports_it() {
@@ -167,7 +172,7 @@ async fn the_binary_takes_the_token_from_the_environment_and_never_reports_it() 
     let issue = dir.path().join("issue.md");
     std::fs::write(
         &issue,
-        "[w](http://github.com/o/widget) and [g](http://github.com/o/gone)\n",
+        "[w](http://github.test/o/widget) and [g](http://github.test/o/gone)\n",
     )
     .unwrap();
     let proxy = s.url("");
@@ -186,6 +191,7 @@ async fn the_binary_takes_the_token_from_the_environment_and_never_reports_it() 
             .args(["--format", "json", "--output"])
             .arg(&out)
             .args(["--github-api-url", &api, "--retries", "1"])
+            .args(["--github-host", "github.test"])
             .env("http_proxy", &proxy)
             .env("GITHUB_TOKEN", "s3cret")
             .output()
@@ -211,11 +217,11 @@ async fn the_binary_takes_the_token_from_the_environment_and_never_reports_it() 
             .map(|l| l["status"].as_str().unwrap().to_string())
     };
     assert_eq!(
-        status_of("http://github.com/o/widget").as_deref(),
+        status_of("http://github.test/o/widget").as_deref(),
         Some("ok")
     );
     assert_eq!(
-        status_of("http://github.com/o/gone").as_deref(),
+        status_of("http://github.test/o/gone").as_deref(),
         Some("broken")
     );
 }
