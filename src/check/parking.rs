@@ -107,8 +107,8 @@ mod tests {
         );
         let u = |s: &str| Url::parse(s).unwrap();
         assert!(landing(
-            &u("http://raynos.org/blog/1"),
-            &u("http://ww1.raynos.org/blog/1")
+            &u("http://raynos.test/blog/1"),
+            &u("http://ww1.raynos.test/blog/1")
         ));
         assert!(landing(&u("http://x.test/a"), &u("http://x.test/lander")));
         assert!(!landing(&u("http://x.test/a"), &u("http://www.x.test/a")));

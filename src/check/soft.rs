@@ -392,13 +392,16 @@ mod tests {
             &landed("http://ww1.raynos.test/p", 1)
         )
         .is_some());
+        // A two-letter country code under a short second level (`co.uk`
+        // and the like) keeps three labels; `zz` is a user-assigned ISO
+        // 3166 code, never a delegated name.
         assert!(same_site(
-            &u("http://a.example.co.uk/"),
-            &u("https://example.co.uk/")
+            &u("http://a.example.co.zz/"),
+            &u("https://example.co.zz/")
         ));
         assert!(!same_site(
-            &u("http://one.co.uk/"),
-            &u("https://two.co.uk/")
+            &u("http://one.co.zz/"),
+            &u("https://two.co.zz/")
         ));
     }
 }
