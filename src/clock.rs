@@ -49,8 +49,7 @@ pub fn deserialize_date<'de, D: serde::Deserializer<'de>>(
     let Some(text) = text else {
         return Ok(None);
     };
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(&text, format)
+    crate::source::frontmatter::leading_date(&text)
         .map(Some)
-        .map_err(serde::de::Error::custom)
+        .ok_or_else(|| serde::de::Error::custom(format!("'{text}' is not a YYYY-MM-DD date")))
 }

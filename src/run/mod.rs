@@ -267,12 +267,7 @@ pub async fn check(
 
     let requests = stages::classify(&run, &classifier, &found.table).await;
     tracing::debug!(requests = requests.urls.len(), "classified");
-    // In URL order, each chunk's lookups fall on neighbouring pages of
-    // the `urls` index: a third faster than in the order they were read.
-    let mut spellings = requests.spellings(&found.table);
-    spellings.sort_unstable();
-    let latest = reader.latest_checks(&spellings)?;
-    drop(spellings);
+    let latest = reader.latest_checks(&requests.spellings(&found.table))?;
     tracing::debug!(known = latest.len(), "latest checks read");
     let plan = plan(
         requests.latest(&found.table, &latest),

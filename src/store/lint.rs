@@ -173,8 +173,6 @@ impl Store {
             asked.push(https.clone());
             asked.extend(normalized(https).filter(|n| n != https));
         }
-        // Looked up faster in order (see `latest_of`).
-        asked.sort_unstable();
         let latest = self.latest_for_lint(&asked)?;
         for (http, https) in insecure {
             let target = normalized(&https);
